@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from articles import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+# Arabic pages at the root, English ones under /en/.
+urlpatterns += i18n_patterns(
+    path("", include("articles.urls")),
+    prefix_default_language=False,
+)
