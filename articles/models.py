@@ -1,0 +1,312 @@
+"""Newsroom's data: publishers, sections, articles and their body blocks, the ticker.
+
+Reader-facing text fields are registered with django-modeltranslation in
+translation.py, which adds an Arabic (`_ar`, required) and an English (`_en`,
+optional) column for each of them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+SLUG_MAX_LENGTH = 120
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def unicode_slug(text: str, *, fallback: str = "article") -> str:
+    """A URL slug that keeps Arabic letters, cut at a word boundary."""
+    slug = slugify(text or "", allow_unicode=True)
+    if len(slug) > SLUG_MAX_LENGTH:
+        slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
+    return slug or fallback
+
+
+class Source(models.Model):
+    """A publisher whose articles the site carries."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    homepage_url = models.URLField(_("home page"), max_length=500, blank=True)
+    feed_url = models.URLField(_("feed URL"), max_length=500, blank=True)
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="ar"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        help_text=_("Times without a zone in this source's pages are read in this zone."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Polling state, kept by fetch_sources.
+    etag = models.CharField(_("ETag"), max_length=300, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+    next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("errors in a row"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class Section(models.Model):
+    """A section of the site (politics, economy...), in the order editors give."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles a reader may see: published, and not dated in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Everything for staff (to check an article before publishing), else published."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_listing(self):
+        return self.select_related("source", "section").order_by("-published_at", "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", pgettext_lazy("article status", "Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class TranslationState(models.TextChoices):
+        NONE = "none", pgettext_lazy("translation state", "Not translated")
+        QUEUED = "queued", _("Queued")
+        MACHINE = "machine", _("Machine translation")
+        REVIEWED = "reviewed", _("Reviewed")
+        FAILED = "failed", _("Failed")
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles", verbose_name=_("source")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("section"),
+    )
+    title = models.CharField(_("title"), max_length=500)
+    lead = models.TextField(_("lead"), blank=True)
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    original_url = models.URLField(_("original URL"), max_length=1000, blank=True)
+    guid = models.CharField(_("GUID"), max_length=1000, blank=True)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    is_featured = models.BooleanField(_("featured"), default=False)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    translation_state = models.CharField(
+        _("translation"),
+        max_length=16,
+        choices=TranslationState.choices,
+        default=TranslationState.NONE,
+    )
+    translation_engine = models.CharField(_("translation engine"), max_length=100, blank=True)
+    translated_at = models.DateTimeField(_("translated"), null=True, blank=True)
+    translation_error = models.TextField(_("translation error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "original_url"],
+                condition=~Q(original_url=""),
+                name="article_unique_original_url_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "guid"],
+                condition=~Q(guid=""),
+                name="article_unique_guid_per_source",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unicode_slug(self.title_ar or self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def has_english(self) -> bool:
+        return bool(self.title_en)
+
+
+class ArticleBlock(models.Model):
+    """One unit of an article's body: the unit of translation and of alignment."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", _("Paragraph")
+        HEADING = "heading", _("Heading")
+        QUOTE = "quote", _("Quote")
+
+    class TranslationOrigin(models.TextChoices):
+        NONE = "", pgettext_lazy("translation origin", "None")
+        MACHINE = "machine", _("Machine")
+        REVIEWED = "reviewed", _("Reviewed by an editor")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PARAGRAPH)
+    position = models.PositiveIntegerField(_("position"))
+    text = models.TextField(_("text"))
+    attribution = models.CharField(
+        _("attribution"), max_length=300, blank=True, help_text=_("Who is quoted (quotes only).")
+    )
+    translation_origin = models.CharField(
+        _("English from"),
+        max_length=16,
+        choices=TranslationOrigin.choices,
+        default=TranslationOrigin.NONE,
+        blank=True,
+    )
+    translation_engine = models.CharField(_("translation engine"), max_length=100, blank=True)
+    translated_at = models.DateTimeField(_("translated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = _("body block")
+        verbose_name_plural = _("body blocks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="articleblock_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position}"
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.position}"
+
+
+class TickerQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        """Headlines editors switched on whose window includes `at` (now by default)."""
+        at = at or timezone.now()
+        return (
+            self.filter(is_active=True)
+            .filter(Q(active_from__isnull=True) | Q(active_from__lte=at))
+            .filter(Q(active_until__isnull=True) | Q(active_until__gt=at))
+            .select_related("article")
+            .order_by("position")
+        )
+
+
+class TickerHeadline(models.Model):
+    """A headline in the curated "more" list at the top of every page."""
+
+    text = models.CharField(_("text"), max_length=300)
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticker_headlines",
+        verbose_name=_("article"),
+    )
+    url = models.URLField(_("outside link"), max_length=1000, blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticker_headlines",
+        verbose_name=_("source"),
+    )
+    position = models.PositiveIntegerField(_("position"))
+    is_active = models.BooleanField(_("active"), default=True)
+    active_from = models.DateTimeField(_("active from"), null=True, blank=True)
+    active_until = models.DateTimeField(_("active until"), null=True, blank=True)
+
+    objects = TickerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("ticker headline")
+        verbose_name_plural = _("ticker headlines")
+        constraints = [
+            models.UniqueConstraint(fields=["position"], name="tickerheadline_unique_position"),
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_until__gt=models.F("active_from")),
+                name="tickerheadline_window_ends_after_start",
+                violation_error_message=_("The end of the window must come after its start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def link(self) -> str:
+        if self.article_id and self.article.is_published:
+            return self.article.get_absolute_url()
+        return self.url
