@@ -1,0 +1,181 @@
+"""Writes: every change to stored news goes through a function here.
+
+Each function takes keyword-only arguments, runs in one transaction and leaves
+the database consistent when it raises.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from .ingest.base import ParsedPage
+from .models import Article, ArticleBlock, Source, TickerHeadline
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    created: bool
+    headlines_created: int
+
+
+def source_for_url(*, url: str) -> Source:
+    """The source publishing `url`, created from its host name the first time."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    slug = host.replace(".", "-")
+    source, _ = Source.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": host,
+            "name_ar": host,
+            "homepage_url": f"{parts.scheme}://{parts.netloc}/",
+        },
+    )
+    return source
+
+
+def publication_time(
+    *, source: Source, time_of_day: datetime.time | None, date: datetime.date | None
+) -> datetime.datetime:
+    """An aware datetime for a time of day read in the source's own time zone."""
+    zone = ZoneInfo(source.time_zone)
+    if date is None and time_of_day is None:
+        return timezone.now()
+    if date is None:
+        date = timezone.now().astimezone(zone).date()
+    return datetime.datetime.combine(date, time_of_day or datetime.time(0, 0), tzinfo=zone)
+
+
+@transaction.atomic
+def import_page(
+    *, page: ParsedPage, publish: bool = False, date: datetime.date | None = None
+) -> ImportResult:
+    """Store one parsed page: its source, the article with its blocks, its ticker.
+
+    Idempotent: an article already stored for the same source and original URL
+    is left exactly as it is (an editor may have changed it), and a ticker
+    headline whose text is already in the ticker is not added again.
+    """
+    source = source_for_url(url=page.original_url)
+    article = Article.objects.filter(source=source, original_url=page.original_url).first()
+    created = article is None
+    if created:
+        article = Article(
+            source=source,
+            title=page.title,
+            title_ar=page.title,
+            original_url=page.original_url,
+            guid=page.original_url,
+            published_at=publication_time(source=source, time_of_day=page.time_of_day, date=date),
+            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
+            view_count=page.view_count,
+        )
+        article.save()
+        ArticleBlock.objects.bulk_create(
+            ArticleBlock(
+                article=article,
+                position=position,
+                kind=block.kind,
+                text=block.text,
+                text_ar=block.text,
+                attribution=block.attribution,
+                attribution_ar=block.attribution,
+            )
+            for position, block in enumerate(page.blocks, start=1)
+        )
+    headlines_created = add_ticker_headlines(texts=page.ticker, source=source, active=publish)
+    return ImportResult(article=article, created=created, headlines_created=headlines_created)
+
+
+def add_ticker_headlines(*, texts: list[str], source: Source | None, active: bool) -> int:
+    """Append headlines not yet in the ticker, in order, after the existing ones."""
+    existing = set(
+        TickerHeadline.objects.filter(text_ar__in=texts).values_list("text_ar", flat=True)
+    )
+    new = [text for text in texts if text not in existing]
+    if not new:
+        return 0
+    with transaction.atomic():
+        # Lock the current last headline so that two imports never take one position.
+        last = TickerHeadline.objects.select_for_update().order_by("-position").first()
+        start = last.position + 1 if last else 0
+        linked = dict(
+            Article.objects.filter(source=source, title_ar__in=new).values_list("title_ar", "pk")
+        )
+        TickerHeadline.objects.bulk_create(
+            TickerHeadline(
+                text=text,
+                text_ar=text,
+                source=source,
+                article_id=linked.get(text),
+                position=start + offset,
+                is_active=active,
+            )
+            for offset, text in enumerate(new)
+        )
+    return len(new)
+
+
+@transaction.atomic
+def publish_articles(*, articles) -> int:
+    """Publish drafts and archived articles; those without a time get "now"."""
+    now = timezone.now()
+    ids = [article.pk for article in articles]
+    queryset = Article.objects.filter(pk__in=ids).exclude(status=Article.Status.PUBLISHED)
+    undated = queryset.filter(published_at__isnull=True).update(
+        status=Article.Status.PUBLISHED, published_at=now
+    )
+    return undated + queryset.update(status=Article.Status.PUBLISHED)
+
+
+@transaction.atomic
+def unpublish_articles(*, articles) -> int:
+    """Take articles off the site; they go back to drafts, nothing else changes."""
+    ids = [article.pk for article in articles]
+    return (
+        Article.objects.filter(pk__in=ids)
+        .filter(status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED])
+        .update(status=Article.Status.DRAFT)
+    )
+
+
+@transaction.atomic
+def set_featured(*, articles, featured: bool) -> int:
+    ids = [article.pk for article in articles]
+    return Article.objects.filter(pk__in=ids).update(is_featured=featured)
+
+
+def count_view(*, article_id: int) -> None:
+    """One more view, added in the database so that concurrent views are never lost."""
+    Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)
+
+
+@transaction.atomic
+def move_ticker_headline(*, headline: TickerHeadline, direction: str) -> bool:
+    """Swap a headline with its neighbour above ("up") or below ("down").
+
+    Positions are unique in the database, so the swap parks one headline on a
+    free position first. Returns False when there is no neighbour that way.
+    """
+    headlines = TickerHeadline.objects.select_for_update()
+    headline = headlines.get(pk=headline.pk)
+    if direction == "up":
+        neighbour = headlines.filter(position__lt=headline.position).order_by("-position").first()
+    elif direction == "down":
+        neighbour = headlines.filter(position__gt=headline.position).order_by("position").first()
+    else:
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    if neighbour is None:
+        return False
+    free = (TickerHeadline.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+    mine, theirs = headline.position, neighbour.position
+    TickerHeadline.objects.filter(pk=headline.pk).update(position=free)
+    TickerHeadline.objects.filter(pk=neighbour.pk).update(position=mine)
+    TickerHeadline.objects.filter(pk=headline.pk).update(position=theirs)
+    return True
