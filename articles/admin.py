@@ -1,0 +1,226 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from . import services
+from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+
+LANGUAGE_ATTRS = {"ar": {"lang": "ar", "dir": "rtl"}, "en": {"lang": "en", "dir": "ltr"}}
+
+
+class LanguageFieldsMixin:
+    """Give each per-language input its language and direction, whatever the admin's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = db_field.name.rsplit("_", 1)[-1]
+        if field is not None and language in LANGUAGE_ATTRS and "_" in db_field.name:
+            field.widget.attrs.update(LANGUAGE_ATTRS[language])
+        return field
+
+
+class LanguageTabsMixin(LanguageFieldsMixin):
+    """Fieldsets with the classes `language-tab lang-xx` become Arabic/English tabs."""
+
+    class Media:
+        js = ("js/admin-language-tabs.js",)
+        css = {"all": ("css/admin-language-tabs.css",)}
+
+
+class ArticleBlockInline(LanguageFieldsMixin, TranslationTabularInline):
+    model = ArticleBlock
+    fields = ("position", "kind", "text_ar", "text_en", "attribution_ar", "attribution_en")
+    extra = 0
+    ordering = ("position",)
+
+
+@admin.register(Article)
+class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
+    list_display = (
+        "title",
+        "source",
+        "section",
+        "status",
+        "is_featured",
+        "published_at",
+        "view_count",
+        "translation_state",
+    )
+    list_filter = ("status", "source", "section", "is_featured", "translation_state")
+    list_select_related = ("source", "section")
+    search_fields = ("title_ar", "title_en", "lead_ar", "original_url")
+    date_hierarchy = "published_at"
+    readonly_fields = ("view_count", "created_at", "updated_at", "reader_link")
+    inlines = [ArticleBlockInline]
+    actions = ["publish", "unpublish", "feature", "unfeature"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("source", "section"),
+                    ("status", "published_at", "is_featured"),
+                    "byline",
+                    "reader_link",
+                )
+            },
+        ),
+        (_("Arabic"), {"fields": ("title_ar", "lead_ar"), "classes": ("language-tab", "lang-ar")}),
+        (
+            _("English"),
+            {"fields": ("title_en", "lead_en"), "classes": ("language-tab", "lang-en")},
+        ),
+        (
+            _("Origin"),
+            {
+                "fields": (
+                    "original_url",
+                    "guid",
+                    "slug",
+                    "view_count",
+                    "created_at",
+                    "updated_at",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
+        (
+            _("Translation"),
+            {
+                "fields": (
+                    "translation_state",
+                    "translation_engine",
+                    "translated_at",
+                    "translation_error",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+
+    @admin.display(description=_("On the site"))
+    def reader_link(self, article):
+        if not article.pk:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            article.get_absolute_url(),
+            _("View as readers see it"),
+        )
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.publish_articles(articles=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d article published.", "%(count)d articles published.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = services.unpublish_articles(articles=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d article unpublished.", "%(count)d articles unpublished.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Feature the selected articles"), permissions=["change"])
+    def feature(self, request, queryset):
+        count = services.set_featured(articles=queryset, featured=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d article featured.", "%(count)d articles featured.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Stop featuring the selected articles"), permissions=["change"])
+    def unfeature(self, request, queryset):
+        count = services.set_featured(articles=queryset, featured=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d article is no longer featured.",
+                "%(count)d articles are no longer featured.",
+                count,
+            )
+            % {"count": count},
+        )
+
+
+@admin.register(TickerHeadline)
+class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
+    list_display = ("position", "text", "is_active", "active_from", "active_until", "order_buttons")
+    list_display_links = ("text",)
+    list_filter = ("is_active", "source")
+    list_select_related = ("article", "source")
+    search_fields = ("text_ar", "text_en")
+    autocomplete_fields = ("article",)
+    ordering = ("position",)
+    fieldsets = (
+        (None, {"fields": ("position", "is_active", ("active_from", "active_until"))}),
+        (_("Arabic"), {"fields": ("text_ar",), "classes": ("language-tab", "lang-ar")}),
+        (_("English"), {"fields": ("text_en",), "classes": ("language-tab", "lang-en")}),
+        (_("Link"), {"fields": ("article", "url", "source")}),
+    )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/move/<str:direction>/",
+                self.admin_site.admin_view(self.move_view),
+                name="articles_tickerheadline_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("Order"))
+    def order_buttons(self, headline):
+        # Buttons of the changelist's own form (so they carry its CSRF token),
+        # posted to the move view with formaction.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" aria-label="{}">▲</button> '
+            '<button type="submit" class="button" formaction="{}" aria-label="{}">▼</button>',
+            reverse("admin:articles_tickerheadline_move", args=[headline.pk, "up"]),
+            _("Move up"),
+            reverse("admin:articles_tickerheadline_move", args=[headline.pk, "down"]),
+            _("Move down"),
+        )
+
+    def move_view(self, request, object_id, direction):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        headline = get_object_or_404(TickerHeadline, pk=object_id)
+        if not self.has_change_permission(request, headline):
+            raise PermissionDenied
+        if direction not in ("up", "down"):
+            raise PermissionDenied
+        if not services.move_ticker_headline(headline=headline, direction=direction):
+            self.message_user(
+                request, _("That headline cannot move further that way."), messages.WARNING
+            )
+        return HttpResponseRedirect(reverse("admin:articles_tickerheadline_changelist"))
+
+
+@admin.register(Source)
+class SourceAdmin(LanguageFieldsMixin, TranslationAdmin):
+    list_display = ("name", "slug", "homepage_url", "is_active", "error_count")
+    list_filter = ("is_active", "default_language")
+    search_fields = ("name_ar", "name_en", "slug", "homepage_url")
+    prepopulated_fields = {"slug": ("name_en",)}
+    readonly_fields = ("etag", "last_modified", "next_check_at", "error_count", "last_error")
+
+
+@admin.register(Section)
+class SectionAdmin(LanguageFieldsMixin, TranslationAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name_ar", "name_en", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
