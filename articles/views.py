@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Prefetch, Q
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import reading, services
+from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+
+SEARCH_MAX_LENGTH = 200
+
+
+class ArticleListMixin:
+    """Published articles with what a list shows, fetched in one query."""
+
+    paginate_by = settings.NEWSROOM_PAGE_SIZE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(ArticleListMixin, TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        articles = self.get_queryset()
+        featured = articles.filter(is_featured=True).first()
+        latest = articles.exclude(pk=featured.pk) if featured else articles
+        return super().get_context_data(
+            featured=featured,
+            latest=latest[: self.paginate_by],
+            **kwargs,
+        )
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("source", "section")
+            .prefetch_related(
+                Prefetch("blocks", queryset=ArticleBlock.objects.order_by("position"))
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = article = self.get_object()
+        if article.slug != kwargs["slug"]:
+            url = article.get_absolute_url()
+            if request.GET:
+                url = f"{url}?{request.GET.urlencode()}"
+            return HttpResponsePermanentRedirect(url)
+        if article.is_published:
+            services.count_view(article_id=article.pk)
+            article.view_count += 1
+        response = self.render_to_response(self.get_context_data(object=article))
+        chosen = reading.mode_from_query(request)
+        if chosen:
+            response.set_cookie(
+                reading.READING_MODE_COOKIE,
+                chosen,
+                max_age=reading.COOKIE_MAX_AGE,
+                samesite="Lax",
+            )
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        return super().get_context_data(
+            mode=reading.reading_mode(self.request),
+            blocks=list(article.blocks.all()),
+            modes=[
+                ("ar", reading.READING_MODES[0]),
+                ("both", reading.READING_MODES[1]),
+                ("en", reading.READING_MODES[2]),
+            ],
+            **kwargs,
+        )
+
+
+class SourceArticlesView(ArticleListMixin, ListView):
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(source=self.source)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading_object=self.source, **kwargs)
+
+
+class SectionArticlesView(ArticleListMixin, ListView):
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading_object=self.section, **kwargs)
+
+
+class SearchView(ArticleListMixin, ListView):
+    """Title, lead and body, both languages; Arabic-aware search replaces this later."""
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())
+        if not self.query or len(self.query) > SEARCH_MAX_LENGTH:
+            return Article.objects.none()
+        matching = Article.objects.filter(
+            Q(title_ar__icontains=self.query)
+            | Q(title_en__icontains=self.query)
+            | Q(lead_ar__icontains=self.query)
+            | Q(lead_en__icontains=self.query)
+            | Q(blocks__text_ar__icontains=self.query)
+            | Q(blocks__text_en__icontains=self.query)
+        ).values("pk")
+        return super().get_queryset().filter(pk__in=matching)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query,
+            query_too_long=len(self.query) > SEARCH_MAX_LENGTH,
+            **kwargs,
+        )
+
+
+def ticker_headlines():
+    return TickerHeadline.objects.active()
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
