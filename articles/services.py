@@ -1,7 +1,9 @@
 """Writes: every change to stored news goes through a function here.
 
 Each function takes keyword-only arguments, runs in one transaction and leaves
-the database consistent when it raises.
+the database consistent when it raises. Writes of imported Arabic text run
+with Arabic active, so that django-modeltranslation never puts it in an
+English column whatever language the caller (a request, a task) runs in.
 """
 
 import datetime
@@ -9,12 +11,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .ingest.base import ParsedPage
-from .models import Article, ArticleBlock, Source, TickerHeadline
+from .models import Article, ArticleBlock, HourlyViews, Source, TickerHeadline
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class ImportResult:
     headlines_created: int
 
 
+@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
 def source_for_url(*, url: str) -> Source:
     """The source publishing `url`, created from its host name the first time."""
     parts = urlsplit(url)
@@ -53,6 +57,7 @@ def publication_time(
 
 
 @transaction.atomic
+@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
 def import_page(
     *, page: ParsedPage, publish: bool = False, date: datetime.date | None = None
 ) -> ImportResult:
@@ -93,6 +98,7 @@ def import_page(
     return ImportResult(article=article, created=created, headlines_created=headlines_created)
 
 
+@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
 def add_ticker_headlines(*, texts: list[str], source: Source | None, active: bool) -> int:
     """Append headlines not yet in the ticker, in order, after the existing ones."""
     existing = set(
@@ -151,9 +157,29 @@ def set_featured(*, articles, featured: bool) -> int:
     return Article.objects.filter(pk__in=ids).update(is_featured=featured)
 
 
-def count_view(*, article_id: int) -> None:
-    """One more view, added in the database so that concurrent views are never lost."""
-    Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)
+def count_view(*, article_id: int, at: datetime.datetime | None = None) -> bool:
+    """Count one view of a published article; False when there is no such article.
+
+    Both counters are incremented by the database (`count = count + 1`), never
+    read and written back, so that concurrent views are never lost.
+    """
+    at = at or timezone.now()
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        if (
+            not Article.objects.published()
+            .filter(pk=article_id)
+            .update(view_count=F("view_count") + 1)
+        ):
+            return False
+        this_hour = HourlyViews.objects.filter(article_id=article_id, hour=hour)
+        if not this_hour.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    HourlyViews.objects.create(article_id=article_id, hour=hour, count=1)
+            except IntegrityError:  # another request created this hour's row first
+                this_hour.update(count=F("count") + 1)
+    return True
 
 
 @transaction.atomic

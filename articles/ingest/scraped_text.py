@@ -40,6 +40,11 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _VIEWS = re.compile(r"^(\d[\d,.]*)\s*(?:" + "|".join(VIEWS_WORDS) + r")?$")
 _SENTENCE_END = tuple(".!?؟:؛…\"'»)")
+# The longest values the database columns take (see articles.models).
+MAX_TITLE = 500
+MAX_URL = 1000
+MAX_HEADLINE = 300
+MAX_ATTRIBUTION = 300
 MAX_ATTRIBUTION_WORDS = 5
 MAX_HEADING_WORDS = 8
 
@@ -93,11 +98,17 @@ def parse_scraped_text(text: str, *, name: str) -> ParsedPage:
 
     body = groups[header_end + 1 :]
     # The title is repeated above the body, with the font-size control's label.
-    while body and (body[0] == [title] or _is_font_size_label(body[0][0])):
+    while body and (body[0][0] == title or _is_font_size_label(body[0][0])):
         body = body[1:] if len(body[0]) == 1 else [body[0][1:], *body[1:]]
     blocks = _blocks(body)
     if not any(block.kind == "paragraph" for block in blocks):
         raise ImportFailed(f"{name}: has no body paragraphs after the header.")
+    _check_length(name, "the title", title, MAX_TITLE)
+    _check_length(name, "the original URL", url, MAX_URL)
+    for headline in ticker:
+        _check_length(name, "a ticker headline", headline, MAX_HEADLINE)
+    for block in blocks:
+        _check_length(name, "the name of a person quoted", block.attribution, MAX_ATTRIBUTION)
     return ParsedPage(
         title=title,
         original_url=url,
@@ -106,6 +117,13 @@ def parse_scraped_text(text: str, *, name: str) -> ParsedPage:
         view_count=views,
         ticker=ticker,
     )
+
+
+def _check_length(name: str, what: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ImportFailed(
+            f"{name}: {what} is {len(value)} characters long, more than the {limit} it can have."
+        )
 
 
 def _groups(text: str) -> list[list[str]]:

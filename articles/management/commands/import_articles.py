@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from articles import services
 from articles.ingest.base import ImportFailed
@@ -57,6 +58,10 @@ class Command(BaseCommand):
             except ImportFailed as error:
                 counts["failed"] += 1
                 self.stderr.write(str(error))
+                continue
+            except DatabaseError as error:
+                counts["failed"] += 1
+                self.stderr.write(f"{raw_path}: could not be stored ({error}); nothing was saved.")
                 continue
             counts[outcome] += 1
         summary = (
