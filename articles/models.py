@@ -8,13 +8,23 @@ optional) column for each of them.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 SLUG_MAX_LENGTH = 120
+
+
+def in_interface_language(obj, field: str) -> str:
+    """A translated field in the interface language, or in Arabic when that is empty.
+
+    For names (of sources, sections) only: a name shown in Arabic in the English
+    interface is better than no name. Article text never falls back this way.
+    """
+    return getattr(obj, f"{field}_{get_language()}", None) or getattr(obj, f"{field}_ar")
 
 
 def default_time_zone() -> str:
@@ -64,6 +74,10 @@ class Source(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:source", kwargs={"slug": self.slug})
 
+    @property
+    def display_name(self) -> str:
+        return in_interface_language(self, "name")
+
 
 class Section(models.Model):
     """A section of the site (politics, economy...), in the order editors give."""
@@ -83,6 +97,10 @@ class Section(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:section", kwargs={"slug": self.slug})
 
+    @property
+    def display_name(self) -> str:
+        return in_interface_language(self, "name")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -97,6 +115,35 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.select_related("source", "section").order_by("-published_at", "-pk")
+
+    def latest_per_section(self, *, per_section: int):
+        """The newest published articles of every section, `per_section` each, in one query."""
+        ranked = (
+            self.published()
+            .filter(section__isnull=False)
+            .annotate(
+                rank_in_section=models.Window(
+                    expression=RowNumber(),
+                    partition_by=[models.F("section_id")],
+                    order_by=[models.F("published_at").desc(), models.F("pk").desc()],
+                )
+            )
+        )
+        return (
+            ranked.filter(rank_in_section__lte=per_section)
+            .select_related("source", "section")
+            .order_by("section__position", "section_id", "rank_in_section")
+        )
+
+    def most_read(self, *, since):
+        """Published articles ranked by their views since `since`, most first."""
+        return (
+            self.published()
+            .filter(hourly_views__hour__gte=since)
+            .annotate(recent_views=models.Sum("hourly_views__count"))
+            .select_related("source", "section")
+            .order_by("-recent_views", "-published_at")
+        )
 
 
 class Article(models.Model):
@@ -310,3 +357,24 @@ class TickerHeadline(models.Model):
         if self.article_id and self.article.is_published:
             return self.article.get_absolute_url()
         return self.url
+
+
+class HourlyViews(models.Model):
+    """Views of an article within one hour: what "most read" is ranked by."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="hourly_views", verbose_name=_("article")
+    )
+    hour = models.DateTimeField(_("hour"))
+    count = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("views in an hour")
+        verbose_name_plural = _("views by hour")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "hour"], name="hourlyviews_unique_hour"),
+        ]
+        indexes = [models.Index(fields=["hour"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.hour:%Y-%m-%d %H}:00: {self.count}"

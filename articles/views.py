@@ -1,12 +1,15 @@
+import datetime
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import reading, services
+from . import reading
 from .models import Article, ArticleBlock, Section, Source, TickerHeadline
 
 SEARCH_MAX_LENGTH = 200
@@ -23,14 +26,23 @@ class ArticleListMixin:
 
 class HomeView(ArticleListMixin, TemplateView):
     template_name = "articles/home.html"
+    latest_count = 10
+    per_section = 4
+    most_read_count = 5
 
     def get_context_data(self, **kwargs):
         articles = self.get_queryset()
         featured = articles.filter(is_featured=True).first()
         latest = articles.exclude(pk=featured.pk) if featured else articles
+        sections = {}
+        for article in Article.objects.latest_per_section(per_section=self.per_section):
+            sections.setdefault(article.section, []).append(article)
+        since = timezone.now() - datetime.timedelta(hours=24)
         return super().get_context_data(
             featured=featured,
-            latest=latest[: self.paginate_by],
+            latest=latest[: self.latest_count],
+            sections=sections.items(),
+            most_read=Article.objects.most_read(since=since)[: self.most_read_count],
             **kwargs,
         )
 
@@ -55,9 +67,6 @@ class ArticleDetailView(DetailView):
             if request.GET:
                 url = f"{url}?{request.GET.urlencode()}"
             return HttpResponsePermanentRedirect(url)
-        if article.is_published:
-            services.count_view(article_id=article.pk)
-            article.view_count += 1
         response = self.render_to_response(self.get_context_data(object=article))
         chosen = reading.mode_from_query(request)
         if chosen:

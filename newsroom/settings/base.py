@@ -65,6 +65,9 @@ MIDDLEWARE = [
     # After sessions (it may read the language from them) and before common,
     # so that CommonMiddleware's slash redirects see the language prefix.
     "django.middleware.locale.LocaleMiddleware",
+    # Counts article views. Above the page cache (when there is one), so that
+    # cached pages are counted too; below locale so that URLs resolve.
+    "articles.middleware.ViewCountMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,6 +179,9 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
 # Newsroom's own settings.
 NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="")
 NEWSROOM_PAGE_SIZE = 20
+# Numbers in the Arabic interface: 0-9 as the source sites write them, or
+# Arabic-Indic digits (٠-٩) when this is on.
+NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=False)
 
 LOGGING = {
     "version": 1,
