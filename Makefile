@@ -38,7 +38,12 @@ run: install messages migrate
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-test: install-dev messages
+# axe-core for the browser tests' accessibility checks; skipped without npm.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+test: install-dev messages node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: install-dev
@@ -54,4 +59,4 @@ check: install-dev
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
