@@ -29,7 +29,7 @@ install-dev: $(VENV)/.installed-dev
 # Compiles locale/*.po when GNU gettext is there; the compiled .mo files are
 # committed, so a machine without gettext still gets the Arabic interface.
 messages: install
-	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --ignore=.venv -v 0; fi
+	@if command -v msgfmt >/dev/null; then DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 
 migrate: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
