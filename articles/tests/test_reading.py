@@ -1,0 +1,263 @@
+"""The reader side on the server: bidi safety, view counting, home lists, digits, languages."""
+
+import datetime
+import threading
+import urllib.request
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article, HourlyViews
+
+from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory
+
+BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_article_page_bidi_controls_in_stored_title_never_reach_the_page(client):
+    article = ArticleFactory()
+    # Stored straight into the row, as a careless import or an old row might hold it:
+    # an embedding that never closes, an override, and stray marks.
+    Article.objects.filter(pk=article.pk).update(
+        title_ar="\u202bعاجل: \u202eافتتاح\u200f المعرض\u200e",
+        lead_ar="\u2067مقدمة",
+    )
+    ArticleBlockFactory(article=article, text_ar="\u202dفقرة \u202aأولى")
+
+    html = page_text(client, article.get_absolute_url())
+
+    assert [char for char in html if char in BIDI_CONTROLS] == []
+    assert "عاجل: افتتاح المعرض" in html
+
+
+@pytest.mark.django_db
+def test_home_page_bidi_controls_in_ticker_and_titles_are_removed(client):
+    from .factories import TickerHeadlineFactory
+
+    TickerHeadlineFactory(text_ar="\u202bخبر عاجل")
+    ArticleFactory(title_ar="\u202eعنوان مقلوب")
+
+    html = page_text(client, "/")
+
+    assert [char for char in html if char in BIDI_CONTROLS] == []
+
+
+@pytest.mark.django_db
+def test_view_counting_counts_a_published_article_and_its_hour():
+    article = ArticleFactory(view_count=10)
+    at = timezone.now().replace(minute=42)
+
+    counted = [services.count_view(article_id=article.pk, at=at) for _ in range(3)]
+
+    article.refresh_from_db()
+    hour = HourlyViews.objects.get(article=article)
+    assert counted == [True, True, True]
+    assert (article.view_count, hour.count, hour.hour) == (
+        13,
+        3,
+        at.replace(minute=0, second=0, microsecond=0),
+    )
+
+
+@pytest.mark.django_db
+def test_view_counting_ignores_drafts():
+    draft = ArticleFactory(draft=True, view_count=5)
+
+    counted = services.count_view(article_id=draft.pk)
+
+    draft.refresh_from_db()
+    assert (counted, draft.view_count, HourlyViews.objects.count()) == (False, 5, 0)
+
+
+@pytest.mark.django_db
+def test_view_counting_skips_prefetches(client):
+    article = ArticleFactory(view_count=0)
+
+    client.get(article.get_absolute_url(), headers={"Sec-Purpose": "prefetch"})
+
+    article.refresh_from_db()
+    assert article.view_count == 0
+
+
+@pytest.mark.django_db
+def test_view_counting_counts_pages_served_from_the_cache(client, settings):
+    # The page cache the performance work adds sits below the counter.
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[
+            : settings.MIDDLEWARE.index("articles.middleware.ViewCountMiddleware") + 1
+        ],
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *settings.MIDDLEWARE[
+            settings.MIDDLEWARE.index("articles.middleware.ViewCountMiddleware") + 1 :
+        ],
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+    settings.CACHE_MIDDLEWARE_SECONDS = 60
+    article = ArticleFactory(view_count=0)
+    url = article.get_absolute_url()
+
+    first = client.get(url)
+    Article.objects.filter(pk=article.pk).update(title_ar="عنوان تغير بعد التخزين")
+    second = client.get(url)
+
+    article.refresh_from_db()
+    assert second.content == first.content  # served from the cache, not rendered again
+    assert article.view_count == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writes need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_view_count_increases_by_exactly_n_after_n_concurrent_requests(live_server):
+    article = ArticleFactory(view_count=100)
+    url = f"{live_server.url}{article.get_absolute_url()}"
+    requests, threads_count = 40, 8
+    errors = []
+
+    def read(count):
+        for _ in range(count):
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    response.read()
+            except Exception as error:
+                errors.append(repr(error))
+
+    threads = [
+        threading.Thread(target=read, args=(requests // threads_count,))
+        for _ in range(threads_count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    article.refresh_from_db()
+    assert errors == []
+    assert article.view_count == 100 + requests
+    assert sum(HourlyViews.objects.filter(article=article).values_list("count", flat=True)) == (
+        requests
+    )
+
+
+@pytest.mark.django_db
+def test_home_most_read_ranks_by_views_of_the_last_24_hours(client):
+    now = timezone.now()
+    old_favourite = ArticleFactory(title_ar="خبر قديم كثير القراءة")
+    today = ArticleFactory(title_ar="خبر اليوم الأول")
+    runner_up = ArticleFactory(title_ar="خبر اليوم الثاني")
+    HourlyViews.objects.create(
+        article=old_favourite, hour=now - datetime.timedelta(hours=30), count=1000
+    )
+    HourlyViews.objects.create(article=today, hour=now - datetime.timedelta(hours=2), count=7)
+    HourlyViews.objects.create(article=today, hour=now - datetime.timedelta(hours=1), count=5)
+    HourlyViews.objects.create(article=runner_up, hour=now - datetime.timedelta(hours=1), count=9)
+
+    response = client.get("/")
+
+    assert [(a.title_ar, a.recent_views) for a in response.context["most_read"]] == [
+        ("خبر اليوم الأول", 12),
+        ("خبر اليوم الثاني", 9),
+    ]
+
+
+@pytest.mark.django_db
+def test_home_lists_the_latest_articles_of_each_section_in_section_order(client):
+    politics = SectionFactory(name_ar="سياسة", position=1)
+    culture = SectionFactory(name_ar="ثقافة", position=0)
+    now = timezone.now()
+    for hours in range(6):
+        ArticleFactory(
+            section=politics,
+            title_ar=f"سياسة {hours}",
+            published_at=now - datetime.timedelta(hours=hours + 1),
+        )
+    ArticleFactory(section=culture, title_ar="ثقافة 0")
+    ArticleFactory(section=culture, title_ar="مسودة ثقافية", draft=True)
+
+    response = client.get("/")
+
+    listed = [
+        (section.name_ar, [article.title_ar for article in articles])
+        for section, articles in response.context["sections"]
+    ]
+    assert listed == [
+        ("ثقافة", ["ثقافة 0"]),
+        ("سياسة", ["سياسة 0", "سياسة 1", "سياسة 2", "سياسة 3"]),
+    ]
+
+
+@pytest.mark.django_db
+def test_english_column_says_where_each_block_came_from(client):
+    article = ArticleFactory(title_en="A title")
+    ArticleBlockFactory(
+        article=article,
+        position=1,
+        text_en="Machine text.",
+        translation_origin="machine",
+        translation_engine="libretranslate",
+        translated_at=datetime.datetime(2026, 3, 4, 12, 0, tzinfo=datetime.UTC),
+    )
+    ArticleBlockFactory(
+        article=article, position=2, text_en="Checked text.", translation_origin="reviewed"
+    )
+
+    html = page_text(client, f"/en{article.get_absolute_url()}?view=both")
+
+    assert "Machine translation: libretranslate, 4 March 2026" in html
+    assert "Reviewed by an editor" in html
+
+
+@pytest.mark.django_db
+@override_settings(NEWSROOM_ARABIC_INDIC_DIGITS=True)
+def test_arabic_indic_digits_setting_changes_the_arabic_interface_only(client):
+    article = ArticleFactory(
+        view_count=452,
+        published_at=datetime.datetime(2020, 5, 12, 7, 19, tzinfo=datetime.UTC),
+    )
+
+    arabic = page_text(client, article.get_absolute_url())
+    english = page_text(client, f"/en{article.get_absolute_url()}")
+
+    assert ("<bdi>١٠:١٩</bdi>" in arabic, "<bdi>٤٥٢</bdi>" in arabic) == (True, True)
+    # The Arabic page view above was counted: 453 now.
+    assert ("<bdi>10:19</bdi>" in english, "<bdi>453</bdi>" in english) == (True, True)
+
+
+@pytest.mark.django_db
+def test_arabic_interface_uses_arabic_month_names(client, western_digits):
+    article = ArticleFactory(
+        published_at=datetime.datetime(2020, 5, 12, 7, 19, tzinfo=datetime.UTC)
+    )
+
+    html = page_text(client, article.get_absolute_url())
+
+    assert "12 مايو 2020" in html
+
+
+@pytest.mark.django_db
+def test_language_switch_keeps_the_reader_on_the_same_article(client):
+    article = ArticleFactory()
+
+    response = client.get(f"{article.get_absolute_url()}?view=both")
+
+    switch = dict((code, url) for code, _, url in response.context["language_switch"])
+    assert switch["en"] == f"/en{article.get_absolute_url()}?view=both"
+
+
+@pytest.mark.django_db
+def test_links_keep_a_reading_mode_chosen_in_the_address(client):
+    section = SectionFactory()
+    article = ArticleFactory(section=section)
+
+    html = page_text(client, f"{section.get_absolute_url()}?view=en")
+
+    assert f'href="{article.get_absolute_url()}?view=en"' in html
