@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.forms import Textarea, TextInput
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -38,6 +40,11 @@ class ArticleBlockInline(LanguageFieldsMixin, TranslationTabularInline):
     fields = ("position", "kind", "text_ar", "text_en", "attribution_ar", "attribution_en")
     extra = 0
     ordering = ("position",)
+    # Arabic and English side by side, each narrow enough for both to fit.
+    formfield_overrides = {
+        models.TextField: {"widget": Textarea(attrs={"rows": 5, "cols": 36})},
+        models.CharField: {"widget": TextInput(attrs={"size": 14})},
+    }
 
 
 @admin.register(Article)
