@@ -228,3 +228,23 @@ def test_keyboard_focus_is_visible_on_the_skip_link(page, demo):
     )
 
     assert focused == ["skip-link", "solid", True]
+
+
+def test_font_size_control_works_at_200_percent_zoom(browser, demo):
+    # 200% zoom on a 1280 px window lays the page out as a 640 px one at twice the scale.
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(article_url(demo, bilingual_article(), "?view=both"))
+        larger = page.get_by_role("button", name="تكبير الخط")
+        larger.click()
+        larger.click()
+        size = page.evaluate("document.documentElement.dataset.fontSize")
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+    finally:
+        context.close()
+
+    assert size == "3"
+    assert widths[0] <= widths[1]
