@@ -27,6 +27,14 @@ def in_interface_language(obj, field: str) -> str:
     return getattr(obj, f"{field}_{get_language()}", None) or getattr(obj, f"{field}_ar")
 
 
+class NamedInBothLanguages:
+    """For models with a translated `name`: the name in the interface language."""
+
+    @property
+    def display_name(self) -> str:
+        return in_interface_language(self, "name")
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
@@ -39,7 +47,7 @@ def unicode_slug(text: str, *, fallback: str = "article") -> str:
     return slug or fallback
 
 
-class Source(models.Model):
+class Source(NamedInBothLanguages, models.Model):
     """A publisher whose articles the site carries."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -74,12 +82,8 @@ class Source(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:source", kwargs={"slug": self.slug})
 
-    @property
-    def display_name(self) -> str:
-        return in_interface_language(self, "name")
 
-
-class Section(models.Model):
+class Section(NamedInBothLanguages, models.Model):
     """A section of the site (politics, economy...), in the order editors give."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -96,10 +100,6 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:section", kwargs={"slug": self.slug})
-
-    @property
-    def display_name(self) -> str:
-        return in_interface_language(self, "name")
 
 
 class ArticleQuerySet(models.QuerySet):

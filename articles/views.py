@@ -92,28 +92,30 @@ class ArticleDetailView(DetailView):
         )
 
 
-class SourceArticlesView(ArticleListMixin, ListView):
+class GroupArticlesView(ArticleListMixin, ListView):
+    """The published articles of one source or section, found by its slug."""
+
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    group_model = None
+    group_field = ""
 
     def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(source=self.source)
+        self.group = get_object_or_404(self.group_model, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(**{self.group_field: self.group})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading_object=self.source, **kwargs)
+        return super().get_context_data(heading_object=self.group, **kwargs)
 
 
-class SectionArticlesView(ArticleListMixin, ListView):
-    template_name = "articles/article_list.html"
-    context_object_name = "articles"
+class SourceArticlesView(GroupArticlesView):
+    group_model = Source
+    group_field = "source"
 
-    def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(section=self.section)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(heading_object=self.section, **kwargs)
+class SectionArticlesView(GroupArticlesView):
+    group_model = Section
+    group_field = "section"
 
 
 class SearchView(ArticleListMixin, ListView):
