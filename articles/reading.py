@@ -1,5 +1,7 @@
 """The reader's preferences: reading mode and font size, from the query or a cookie."""
 
+from django.utils.translation import get_language
+
 READING_MODES = ("ar", "both", "en")
 DEFAULT_READING_MODE = "ar"
 READING_MODE_COOKIE = "reading_mode"
@@ -15,9 +17,11 @@ def mode_from_query(request) -> str | None:
 
 
 def reading_mode(request) -> str:
-    """?view= first, then the remembered choice, then Arabic."""
+    """?view= first, then the remembered choice, then the interface's own language."""
     mode = mode_from_query(request) or request.COOKIES.get(READING_MODE_COOKIE)
-    return mode if mode in READING_MODES else DEFAULT_READING_MODE
+    if mode in READING_MODES:
+        return mode
+    return "en" if get_language() == "en" else DEFAULT_READING_MODE
 
 
 def font_size(request) -> int:

@@ -1,16 +1,21 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import reading
-from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+from . import reading, seo
+from .models import Article, ArticleBlock, Section, Source
+from .sitemaps import SITEMAPS, NewsSitemap
+
+ALL_SITEMAPS = {**SITEMAPS, "news": NewsSitemap}
 
 SEARCH_MAX_LENGTH = 200
 
@@ -80,14 +85,13 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        canonical = seo.article_canonical(self.request, article)
         return super().get_context_data(
             mode=reading.reading_mode(self.request),
             blocks=list(article.blocks.all()),
-            modes=[
-                ("ar", reading.READING_MODES[0]),
-                ("both", reading.READING_MODES[1]),
-                ("en", reading.READING_MODES[2]),
-            ],
+            canonical_url=canonical,
+            alternates=seo.article_alternates(self.request, article),
+            json_ld=seo.article_json_ld(self.request, article, canonical=canonical),
             **kwargs,
         )
 
@@ -146,10 +150,6 @@ class SearchView(ArticleListMixin, ListView):
         )
 
 
-def ticker_headlines():
-    return TickerHeadline.objects.active()
-
-
 @never_cache
 def healthz(request):
     """200 when the database answers a query, 503 when it does not."""
@@ -160,3 +160,46 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class FeedListView(TemplateView):
+    """Every feed, in both languages, for people who subscribe by hand."""
+
+    template_name = "articles/feeds.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sources=Source.objects.filter(is_active=True).order_by("slug"),
+            sections=Section.objects.all(),
+            **kwargs,
+        )
+
+
+@translation.override(settings.LANGUAGE_CODE)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Disallow: {reverse('articles:search')}",
+        "Disallow: /en/search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-section', args=['news']))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def sitemap_index(request):
+    """The index of the sitemaps: articles, sections, sources and the news sitemap."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return sitemap_views.index(
+            request, sitemaps=ALL_SITEMAPS, sitemap_url_name="sitemap-section"
+        )
+
+
+def sitemap_section(request, section):
+    template = "sitemaps/news.xml" if section == "news" else "sitemaps/sitemap.xml"
+    with translation.override(settings.LANGUAGE_CODE):
+        return sitemap_views.sitemap(
+            request, sitemaps=ALL_SITEMAPS, section=section, template_name=template
+        )

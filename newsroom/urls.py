@@ -7,6 +7,9 @@ from articles import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<str:section>.xml", views.sitemap_section, name="sitemap-section"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Arabic pages at the root, English ones under /en/.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # serves them through whitenoise exactly as production does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "articles",
 ]
 
@@ -177,7 +178,6 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Newsroom's own settings.
-NEWSROOM_SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="")
 NEWSROOM_PAGE_SIZE = 20
 # Numbers in the Arabic interface: 0-9 as the source sites write them, or
 # Arabic-Indic digits (٠-٩) when this is on.
