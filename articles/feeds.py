@@ -12,11 +12,11 @@ import uuid
 
 import nh3
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
@@ -92,13 +92,21 @@ class ArticleFeed(Feed):
             self._group = get_object_or_404(self.group_model, slug=slug)
         return self._group
 
-    def articles(self, group):
-        articles = Article.objects.published()
+    def all_articles(self, group):
+        """Every article the feed could show, whatever its status."""
+        articles = Article.objects.all()
         if group is not None:
             articles = articles.filter(**{self.group_field: group})
-        if self.language == "en":
-            articles = articles.exclude(title_en__isnull=True).exclude(title_en="")
         return articles
+
+    def visible(self) -> Q:
+        visible = Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        if self.language == "en":
+            visible &= Q(title_en__isnull=False) & ~Q(title_en="")
+        return visible
+
+    def articles(self, group):
+        return self.all_articles(group).filter(self.visible())
 
     @property
     def language(self) -> str:
@@ -110,8 +118,14 @@ class ArticleFeed(Feed):
         """What the feed's content depends on, read in one aggregate query."""
         if self._state is None:
             group = self.group(request, slug)
-            self._state = self.articles(group).aggregate(
-                count=Count("pk"), updated=Max("updated_at"), published=Max("published_at")
+            # Changes to articles that left the feed (unpublished, archived) count
+            # too: the feed changed when they went.
+            visible = self.visible()
+            self._state = self.all_articles(group).aggregate(
+                count=Count("pk", filter=visible),
+                ids=Sum("pk", filter=visible),
+                updated=Max("updated_at"),
+                published=Max("published_at", filter=visible),
             )
             self._state["group"] = group
         return self._state
@@ -130,6 +144,7 @@ class ArticleFeed(Feed):
                 group.pk if group else "",
                 group.display_name if group else "",
                 state["count"],
+                state["ids"],
                 state["updated"],
                 state["published"],
             )
@@ -212,7 +227,7 @@ class ArticleFeed(Feed):
 
     def item_categories(self, article):
         categories = [article.section.display_name] if article.section else []
-        if self.language == "en" and article.translation_state != Article.TranslationState.REVIEWED:
+        if self.language == "en" and article.english_is_machine:
             categories.append(_("Machine translation"))
         return categories
 

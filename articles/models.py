@@ -102,6 +102,14 @@ class Section(NamedInBothLanguages, models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+class TranslationOrigin(models.TextChoices):
+    """Where a piece of English came from; "reviewed" is never overwritten by a machine."""
+
+    NONE = "", pgettext_lazy("translation origin", "None")
+    MACHINE = "machine", _("Machine")
+    REVIEWED = "reviewed", _("Reviewed by an editor")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, and not dated in the future."""
@@ -192,6 +200,24 @@ class Article(models.Model):
     translation_engine = models.CharField(_("translation engine"), max_length=100, blank=True)
     translated_at = models.DateTimeField(_("translated"), null=True, blank=True)
     translation_error = models.TextField(_("translation error"), blank=True)
+    # Provenance of the English title and lead, translated together as one unit.
+    title_translation_origin = models.CharField(
+        _("English title from"),
+        max_length=16,
+        choices=TranslationOrigin.choices,
+        default=TranslationOrigin.NONE,
+        blank=True,
+    )
+    title_source_hash = models.CharField(_("translated from"), max_length=64, blank=True)
+    title_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("English title reviewed by"),
+    )
+    title_reviewed_at = models.DateTimeField(_("English title reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -242,6 +268,14 @@ class Article(models.Model):
     def has_english(self) -> bool:
         return bool(self.title_en)
 
+    @property
+    def english_is_machine(self) -> bool:
+        """Whether readers should be told the English is a machine translation."""
+        return (
+            self.translation_state == self.TranslationState.MACHINE
+            or self.title_translation_origin == TranslationOrigin.MACHINE
+        )
+
 
 class ArticleBlock(models.Model):
     """One unit of an article's body: the unit of translation and of alignment."""
@@ -251,10 +285,7 @@ class ArticleBlock(models.Model):
         HEADING = "heading", _("Heading")
         QUOTE = "quote", _("Quote")
 
-    class TranslationOrigin(models.TextChoices):
-        NONE = "", pgettext_lazy("translation origin", "None")
-        MACHINE = "machine", _("Machine")
-        REVIEWED = "reviewed", _("Reviewed by an editor")
+    TranslationOrigin = TranslationOrigin
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("article")
@@ -274,6 +305,22 @@ class ArticleBlock(models.Model):
     )
     translation_engine = models.CharField(_("translation engine"), max_length=100, blank=True)
     translated_at = models.DateTimeField(_("translated"), null=True, blank=True)
+    source_hash = models.CharField(_("translated from"), max_length=64, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    needs_review = models.CharField(
+        _("needs review"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why an editor should check this English, e.g. a glossary term is missing."),
+    )
 
     class Meta:
         ordering = ["article", "position"]
@@ -378,3 +425,78 @@ class HourlyViews(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} @ {self.hour:%Y-%m-%d %H}:00: {self.count}"
+
+
+class TranslationMemory(models.Model):
+    """A translation already made, so that the same text is never sent to an engine twice."""
+
+    source_hash = models.CharField(_("source hash"), max_length=64)
+    source_language = models.CharField(_("from"), max_length=8)
+    target_language = models.CharField(_("to"), max_length=8)
+    engine = models.CharField(_("engine"), max_length=100)
+    engine_version = models.CharField(_("engine version"), max_length=100, blank=True)
+    glossary_version = models.CharField(_("glossary version"), max_length=64, blank=True)
+    source_text = models.TextField(_("source text"))
+    translated_text = models.TextField(_("translation"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "source_hash",
+                    "source_language",
+                    "target_language",
+                    "engine",
+                    "engine_version",
+                    "glossary_version",
+                ],
+                name="translationmemory_unique_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_text[:60]
+
+
+class GlossaryTerm(models.Model):
+    """A name or term editors want rendered the same way every time."""
+
+    term_ar = models.CharField(_("Arabic term"), max_length=200, unique=True)
+    rendering_en = models.CharField(
+        _("English rendering"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty when the term is not to be translated."),
+    )
+    do_not_translate = models.BooleanField(
+        _("do not translate"),
+        default=False,
+        help_text=_("Keep the term as it is (a brand, a name written in Latin letters)."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["term_ar"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(do_not_translate=True) | ~Q(rendering_en=""),
+                name="glossaryterm_has_rendering",
+                violation_error_message=_(
+                    "Give an English rendering, or mark the term not to be translated."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term_ar
+
+    @property
+    def expected(self) -> str:
+        """What the English must contain wherever the Arabic term appears."""
+        return self.term_ar if self.do_not_translate else self.rendering_en

@@ -17,7 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 
 from .ingest.base import ParsedPage
-from .models import Article, ArticleBlock, HourlyViews, Source, TickerHeadline
+from .models import Article, ArticleBlock, HourlyViews, Source, TickerHeadline, TranslationOrigin
 
 
 @dataclass(frozen=True)
@@ -134,10 +134,12 @@ def publish_articles(*, articles) -> int:
     now = timezone.now()
     ids = [article.pk for article in articles]
     queryset = Article.objects.filter(pk__in=ids).exclude(status=Article.Status.PUBLISHED)
+    # QuerySet.update() skips auto_now: updated_at is set by hand, as feeds and
+    # sitemaps date themselves by it.
     undated = queryset.filter(published_at__isnull=True).update(
-        status=Article.Status.PUBLISHED, published_at=now
+        status=Article.Status.PUBLISHED, published_at=now, updated_at=now
     )
-    return undated + queryset.update(status=Article.Status.PUBLISHED)
+    return undated + queryset.update(status=Article.Status.PUBLISHED, updated_at=now)
 
 
 @transaction.atomic
@@ -147,14 +149,16 @@ def unpublish_articles(*, articles) -> int:
     return (
         Article.objects.filter(pk__in=ids)
         .filter(status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED])
-        .update(status=Article.Status.DRAFT)
+        .update(status=Article.Status.DRAFT, updated_at=timezone.now())
     )
 
 
 @transaction.atomic
 def set_featured(*, articles, featured: bool) -> int:
     ids = [article.pk for article in articles]
-    return Article.objects.filter(pk__in=ids).update(is_featured=featured)
+    return Article.objects.filter(pk__in=ids).update(
+        is_featured=featured, updated_at=timezone.now()
+    )
 
 
 def count_view(*, article_id: int, at: datetime.datetime | None = None) -> bool:
@@ -205,3 +209,106 @@ def move_ticker_headline(*, headline: TickerHeadline, direction: str) -> bool:
     TickerHeadline.objects.filter(pk=neighbour.pk).update(position=mine)
     TickerHeadline.objects.filter(pk=headline.pk).update(position=theirs)
     return True
+
+
+def translation_enabled() -> bool:
+    return settings.MT_ENGINE not in ("", "none")
+
+
+def queue_translation(*, article: Article, force: bool = False, missing_only: bool = False) -> bool:
+    """Mark the article queued and hand it to a worker once this transaction commits.
+
+    Returns False (and queues nothing) when no engine is configured. The
+    article itself, its Arabic and its status, is not touched.
+    """
+    from .tasks import translate_article
+
+    if not translation_enabled():
+        return False
+    Article.objects.filter(pk=article.pk).update(
+        translation_state=Article.TranslationState.QUEUED, translation_error=""
+    )
+    article_id = article.pk
+    transaction.on_commit(
+        lambda: translate_article.enqueue(article_id, force=force, missing_only=missing_only)
+    )
+    return True
+
+
+@transaction.atomic
+def mark_english_reviewed(*, article: Article, user, blocks=None, title: bool = True) -> int:
+    """Mark English an editor wrote or checked as reviewed: no machine run overwrites it."""
+    now = timezone.now()
+    count = 0
+    if title and article.title_en:
+        count += Article.objects.filter(pk=article.pk).update(
+            title_translation_origin=TranslationOrigin.REVIEWED,
+            title_reviewed_by=user,
+            title_reviewed_at=now,
+        )
+    blocks = article.blocks.all() if blocks is None else blocks
+    ids = [block.pk for block in blocks if block.text_en]
+    count += ArticleBlock.objects.filter(pk__in=ids).update(
+        translation_origin=TranslationOrigin.REVIEWED,
+        reviewed_by=user,
+        reviewed_at=now,
+        needs_review="",
+    )
+    Article.objects.filter(pk=article.pk).update(updated_at=now)
+    refresh_translation_state(article_id=article.pk)
+    return count
+
+
+def refresh_translation_state(*, article_id: int) -> str:
+    """Reviewed when every unit with Arabic has reviewed English; the state is left otherwise."""
+    article = Article.objects.get(pk=article_id)
+    blocks = [block for block in article.blocks.all() if block.text_ar]
+    reviewed = article.title_translation_origin == TranslationOrigin.REVIEWED and all(
+        block.translation_origin == TranslationOrigin.REVIEWED for block in blocks
+    )
+    if reviewed and article.translation_state != Article.TranslationState.REVIEWED:
+        Article.objects.filter(pk=article_id).update(
+            translation_state=Article.TranslationState.REVIEWED, translation_error=""
+        )
+        return Article.TranslationState.REVIEWED
+    return article.translation_state
+
+
+@transaction.atomic
+def save_english(*, article: Article, user, title_en: str, lead_en: str, blocks: dict) -> int:
+    """Store English an editor wrote; every unit it changed is marked reviewed by them.
+
+    `blocks` maps a block's id to its (text_en, attribution_en). Units the
+    editor left as they were keep their provenance. Returns how many changed.
+    """
+    now = timezone.now()
+    changed = 0
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if (title_en, lead_en) != (article.title_en or "", article.lead_en or ""):
+        Article.objects.filter(pk=article.pk).update(
+            title_en=title_en or None,
+            lead_en=lead_en or None,
+            title_translation_origin=TranslationOrigin.REVIEWED
+            if title_en
+            else TranslationOrigin.NONE,
+            title_reviewed_by=user,
+            title_reviewed_at=now,
+        )
+        changed += 1
+    for block in ArticleBlock.objects.select_for_update().filter(article=article, pk__in=blocks):
+        text_en, attribution_en = blocks[block.pk]
+        if (text_en, attribution_en) == (block.text_en or "", block.attribution_en or ""):
+            continue
+        ArticleBlock.objects.filter(pk=block.pk).update(
+            text_en=text_en or None,
+            attribution_en=attribution_en or None,
+            translation_origin=TranslationOrigin.REVIEWED if text_en else TranslationOrigin.NONE,
+            reviewed_by=user,
+            reviewed_at=now,
+            needs_review="",
+        )
+        changed += 1
+    if changed:
+        Article.objects.filter(pk=article.pk).update(updated_at=now)
+    refresh_translation_state(article_id=article.pk)
+    return changed

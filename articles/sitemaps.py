@@ -41,6 +41,15 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, article):
         return max(article.updated_at, article.published_at)
 
+    def _urls(self, page, protocol, domain):
+        # Django lists an item's own language as an alternate even when it has
+        # no other: an article without English gets no alternates at all.
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            if not has_english(url["item"][0]):
+                url["alternates"] = []
+        return urls
+
     def get_latest_lastmod(self):
         latest = Article.objects.published().aggregate(
             updated=Max("updated_at"), published=Max("published_at")
