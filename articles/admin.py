@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -5,13 +6,24 @@ from django.forms import Textarea, TextInput
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from . import services
-from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+from . import review, services
+from .machine_translation.engines.none import NoEngine
+from .models import (
+    Article,
+    ArticleBlock,
+    GlossaryTerm,
+    Section,
+    Source,
+    TickerHeadline,
+    TranslationMemory,
+    TranslationOrigin,
+)
 
 LANGUAGE_ATTRS = {"ar": {"lang": "ar", "dir": "rtl"}, "en": {"lang": "en", "dir": "ltr"}}
 
@@ -37,7 +49,16 @@ class LanguageTabsMixin(LanguageFieldsMixin):
 
 class ArticleBlockInline(LanguageFieldsMixin, TranslationTabularInline):
     model = ArticleBlock
-    fields = ("position", "kind", "text_ar", "text_en", "attribution_ar", "attribution_en")
+    fields = (
+        "position",
+        "kind",
+        "text_ar",
+        "text_en",
+        "attribution_ar",
+        "attribution_en",
+        "translation_origin",
+    )
+    readonly_fields = ("translation_origin",)
     extra = 0
     ordering = ("position",)
     # Arabic and English side by side, each narrow enough for both to fit.
@@ -63,9 +84,9 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
     list_select_related = ("source", "section")
     search_fields = ("title_ar", "title_en", "lead_ar", "original_url")
     date_hierarchy = "published_at"
-    readonly_fields = ("view_count", "created_at", "updated_at", "reader_link")
+    readonly_fields = ("view_count", "created_at", "updated_at", "reader_link", "review_link")
     inlines = [ArticleBlockInline]
-    actions = ["publish", "unpublish", "feature", "unfeature"]
+    actions = ["publish", "unpublish", "feature", "unfeature", "translate"]
     fieldsets = (
         (
             None,
@@ -74,7 +95,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                     ("source", "section"),
                     ("status", "published_at", "is_featured"),
                     "byline",
-                    "reader_link",
+                    ("reader_link", "review_link"),
                 )
             },
         ),
@@ -106,14 +127,89 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                     "translated_at",
                     "translation_error",
                 ),
-                "classes": ("collapse",),
             },
         ),
     )
 
+    @admin.display(description=_("English"))
+    def review_link(self, article):
+        if not article.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_article_review", args=[article.pk]),
+            _("Review the English, block by block"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="articles_article_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id):
+        return review.review_view(self, request, object_id)
+
+    def save_model(self, request, obj, form, change):
+        # English an editor typed here is theirs: mark it reviewed so no machine run replaces it.
+        if {"title_en", "lead_en"} & set(form.changed_data) and obj.title_en:
+            obj.title_translation_origin = TranslationOrigin.REVIEWED
+            obj.title_reviewed_by = request.user
+            obj.title_reviewed_at = timezone.now()
+        request._newsroom_arabic_changed = not change or bool(
+            {"title_ar", "lead_ar"} & set(form.changed_data)
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ArticleBlock:
+            return super().save_formset(request, form, formset, change)
+        now = timezone.now()
+        for block_form in formset.forms:
+            changed = set(block_form.changed_data)
+            block = block_form.instance
+            if {"text_en", "attribution_en"} & changed and block.text_en:
+                block.translation_origin = TranslationOrigin.REVIEWED
+                block.reviewed_by = request.user
+                block.reviewed_at = now
+                block.needs_review = ""
+            if {
+                "text_ar",
+                "attribution_ar",
+                "kind",
+            } & changed or block_form in formset.deleted_forms:
+                request._newsroom_arabic_changed = True
+        return super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "_newsroom_arabic_changed", False) and settings.MT_AUTO_TRANSLATE:
+            if services.queue_translation(article=form.instance):
+                self.message_user(request, _("The English translation has been queued."))
+
+    @admin.action(description=_("Translate the selected articles"), permissions=["change"])
+    def translate(self, request, queryset):
+        if not services.translation_enabled():
+            self.message_user(request, NoEngine.MESSAGE, messages.WARNING)
+            return
+        count = sum(services.queue_translation(article=article) for article in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d article queued for translation.",
+                "%(count)d articles queued for translation.",
+                count,
+            )
+            % {"count": count},
+        )
+
     @admin.display(description=_("On the site"))
     def reader_link(self, article):
-        if not article.pk:
+        if not article.pk or not article.slug:
             return "-"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
@@ -231,3 +327,34 @@ class SectionAdmin(LanguageFieldsMixin, TranslationAdmin):
     list_editable = ("position",)
     search_fields = ("name_ar", "name_en", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ("term_ar", "rendering_en", "do_not_translate", "updated_at")
+    list_filter = ("do_not_translate",)
+    search_fields = ("term_ar", "rendering_en", "note")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "term_ar":
+            field.widget.attrs.update(LANGUAGE_ATTRS["ar"])
+        elif db_field.name == "rendering_en":
+            field.widget.attrs.update(LANGUAGE_ATTRS["en"])
+        return field
+
+
+@admin.register(TranslationMemory)
+class TranslationMemoryAdmin(admin.ModelAdmin):
+    """Read-only: the memory is written by the pipeline; deleting an entry re-translates it."""
+
+    list_display = ("source_text", "translated_text", "engine", "engine_version", "created_at")
+    list_filter = ("engine",)
+    search_fields = ("source_text", "translated_text")
+    readonly_fields = [field.name for field in TranslationMemory._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "articles",
 ]
 
@@ -182,6 +185,35 @@ NEWSROOM_PAGE_SIZE = 20
 # Numbers in the Arabic interface: 0-9 as the source sites write them, or
 # Arabic-Indic digits (٠-٩) when this is on.
 NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=False)
+
+# Machine translation. MT_ENGINE is one of none, libretranslate, deepl, openai, argos.
+MT_ENGINE = env.str("MT_ENGINE", default="none")
+MT_LIBRETRANSLATE_URL = env.str("MT_LIBRETRANSLATE_URL", default="")
+MT_LIBRETRANSLATE_API_KEY = env.str("MT_LIBRETRANSLATE_API_KEY", default="")
+MT_DEEPL_AUTH_KEY = env.str("MT_DEEPL_AUTH_KEY", default="")
+MT_DEEPL_URL = env.str("MT_DEEPL_URL", default="")  # default: from the key (free or pro)
+MT_OPENAI_BASE_URL = env.str("MT_OPENAI_BASE_URL", default="")
+MT_OPENAI_MODEL = env.str("MT_OPENAI_MODEL", default="")
+MT_OPENAI_API_KEY = env.str("MT_OPENAI_API_KEY", default="")
+MT_CONNECT_TIMEOUT = env.float("MT_CONNECT_TIMEOUT", default=5.0)
+MT_READ_TIMEOUT = env.float("MT_READ_TIMEOUT", default=60.0)
+# Seconds one article may take, retries included.
+MT_ARTICLE_DEADLINE = env.float("MT_ARTICLE_DEADLINE", default=300.0)
+MT_MAX_ATTEMPTS = env.int("MT_MAX_ATTEMPTS", default=4)
+MT_BACKOFF_BASE = env.float("MT_BACKOFF_BASE", default=1.0)
+MT_BACKOFF_MAX = env.float("MT_BACKOFF_MAX", default=30.0)
+# Translate automatically when an article's Arabic is saved (when an engine is set).
+MT_AUTO_TRANSLATE = env.bool("MT_AUTO_TRANSLATE", default=True)
+# More engines by name -> dotted path (tests register their in-repo engine here).
+MT_EXTRA_ENGINES: dict[str, str] = {}
+
+# Background tasks (django-tasks): the database backend, worked by
+# `manage.py db_worker`; with REDIS_URL, RQ workers (`manage.py rqworker default`).
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,1 @@
+"""Machine translation: engines behind one interface, the pipeline, memory and glossary."""
