@@ -211,9 +211,12 @@ MT_EXTRA_ENGINES: dict[str, str] = {}
 # `manage.py db_worker`; with REDIS_URL, RQ workers (`manage.py rqworker default`).
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# django-rq reads its queues when imported; they are only used with REDIS_URL.
+RQ_QUEUES = {
+    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}
+}
 
 LOGGING = {
     "version": 1,
