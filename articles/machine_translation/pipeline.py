@@ -184,7 +184,7 @@ class Translator:
     def batches(self, segments: list[Segment]):
         batch, size = [], 0
         for segment in segments:
-            length = len(segment.markup)
+            length = len(segment.markup.encode())
             if batch and (
                 len(batch) >= self.engine.max_segments
                 or size + length > self.engine.max_request_chars

@@ -3,7 +3,7 @@
 import html
 import importlib.metadata
 
-from .base import BadOutput, ConfigurationError, Engine, Glossary, SegmentResult
+from .base import ConfigurationError, Engine, Glossary, SegmentResult
 
 INSTALL_HINT = (
     "install it with `pip install argostranslate`, then its Arabic to English model "
@@ -44,14 +44,15 @@ class ArgosEngine(Engine):
             )
         results = []
         for segment in segments:
+            if "<" in segment:
+                # Argos translates plain text: it would lose this segment's inline markup.
+                results.append(SegmentResult(error="Argos Translate cannot keep inline markup"))
+                continue
             try:
-                # Argos translates plain text: markup-free segments only.
                 text = self.translation.translate(html.unescape(segment))
             except Exception as error:
                 results.append(SegmentResult(error=str(error)))
                 continue
-            if "<" in segment:
-                raise BadOutput("Argos Translate cannot keep inline markup.")
             results.append(SegmentResult(text=html.escape(text, quote=False)))
         return results
 

@@ -80,6 +80,8 @@ class Engine(ABC):
 
     name = ""
     max_segments = 50
+    # The most text one request may carry, counted in UTF-8 bytes (an Arabic letter
+    # takes two), since that is how request-size limits such as DeepL's are counted.
     max_request_chars = 100_000
     supports_glossary = False
 

@@ -55,6 +55,8 @@ class DeepLEngine(Engine):
         translations = _json(response, self.describe()).get("translations")
         if not isinstance(translations, list) or len(translations) != len(segments):
             raise BadOutput(f"{self.describe()} returned a different number of translations.")
+        if not all(isinstance(item, dict) for item in translations):
+            raise BadOutput(f"{self.describe()} answered with unexpected JSON.")
         return [
             SegmentResult(text=item["text"])
             if isinstance(item.get("text"), str)
@@ -103,8 +105,8 @@ class DeepLEngine(Engine):
     def _raise_for_status(self, response) -> None:
         detail = _message(response)
         http.raise_for_common_status(self.describe(), response, detail)
-        if response.status_code == 400:
-            raise ConfigurationError(f"{self.describe()} refused the request: {detail}")
+        if response.status_code in (400, 404):
+            raise ConfigurationError(f"{self.describe()} refused the request: {detail or 404}")
         if response.status_code >= 400:
             raise EngineUnavailable(f"{self.describe()} answered {response.status_code}: {detail}")
 

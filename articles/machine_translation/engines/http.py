@@ -36,10 +36,15 @@ def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value)
-    parsed = email.utils.parsedate_to_datetime(value)
-    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # unreadable: the pipeline's own backoff applies
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def raise_for_common_status(engine_name: str, response: httpx.Response, detail: str = "") -> None:

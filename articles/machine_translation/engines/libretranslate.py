@@ -50,7 +50,10 @@ class LibreTranslateEngine(Engine):
             raise ConfigurationError(f"{self.describe()} refused the request: {detail}")
         if response.status_code != 200:
             raise EngineUnavailable(f"{self.describe()} answered {response.status_code}: {detail}")
-        translated = _json(response, self.describe()).get("translatedText")
+        body = _json(response, self.describe())
+        if not isinstance(body, dict):
+            raise BadOutput(f"{self.describe()} answered with unexpected JSON.")
+        translated = body.get("translatedText")
         if isinstance(translated, str) and len(segments) == 1:
             translated = [translated]
         if not isinstance(translated, list) or len(translated) != len(segments):
@@ -69,6 +72,8 @@ class LibreTranslateEngine(Engine):
         if response.status_code != 200:
             raise EngineUnavailable(f"{self.describe()} answered {response.status_code}.")
         languages = _json(response, self.describe())
+        if not isinstance(languages, list) or not all(isinstance(lang, dict) for lang in languages):
+            raise BadOutput(f"{self.describe()} answered /languages with unexpected JSON.")
         arabic = next((lang for lang in languages if lang.get("code") == "ar"), None)
         if arabic is None or "en" not in arabic.get("targets", ["en"]):
             raise ConfigurationError(
