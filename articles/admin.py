@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from . import review, services
+from . import importing, review, services, tasks
 from .machine_translation.engines.none import NoEngine
 from .models import (
     Article,
     ArticleBlock,
+    ArticleUpdate,
+    DeletedArticle,
     GlossaryTerm,
     Section,
     Source,
@@ -86,6 +88,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ("view_count", "created_at", "updated_at", "reader_link", "review_link")
     inlines = [ArticleBlockInline]
+    autocomplete_fields = ("related",)
     actions = ["publish", "unpublish", "feature", "unfeature", "translate"]
     fieldsets = (
         (
@@ -95,6 +98,8 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                     ("source", "section"),
                     ("status", "published_at", "is_featured"),
                     "byline",
+                    ("image_url", "image_caption"),
+                    "related",
                     ("reader_link", "review_link"),
                 )
             },
@@ -190,6 +195,15 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
         if getattr(request, "_newsroom_arabic_changed", False) and settings.MT_AUTO_TRANSLATE:
             if services.queue_translation(article=form.instance):
                 self.message_user(request, _("The English translation has been queued."))
+
+    def delete_model(self, request, obj):
+        importing.record_deletion(article=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            importing.record_deletion(article=article)
+        super().delete_queryset(request, queryset)
 
     @admin.action(description=_("Translate the selected articles"), permissions=["change"])
     def translate(self, request, queryset):
@@ -314,11 +328,131 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
 
 @admin.register(Source)
 class SourceAdmin(LanguageFieldsMixin, TranslationAdmin):
-    list_display = ("name", "slug", "homepage_url", "is_active", "error_count")
-    list_filter = ("is_active", "default_language")
-    search_fields = ("name_ar", "name_en", "slug", "homepage_url")
+    list_display = (
+        "name",
+        "slug",
+        "feed_url",
+        "is_active",
+        "auto_publish",
+        "healthy",
+        "last_checked_at",
+        "next_check_at",
+    )
+    list_filter = ("is_active", "auto_publish", "fetch_full_text", "default_language")
+    search_fields = ("name_ar", "name_en", "slug", "homepage_url", "feed_url")
     prepopulated_fields = {"slug": ("name_en",)}
-    readonly_fields = ("etag", "last_modified", "next_check_at", "error_count", "last_error")
+    readonly_fields = (
+        "etag",
+        "last_modified",
+        "last_checked_at",
+        "next_check_at",
+        "error_count",
+        "last_error",
+    )
+    actions = ["fetch_now"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name_ar",
+                    "name_en",
+                    "slug",
+                    "homepage_url",
+                    "default_language",
+                    "time_zone",
+                )
+            },
+        ),
+        (
+            _("Following the source"),
+            {"fields": ("feed_url", "is_active", "auto_publish", "fetch_full_text")},
+        ),
+        (
+            _("Polling"),
+            {
+                "fields": (
+                    "last_checked_at",
+                    "next_check_at",
+                    "error_count",
+                    "last_error",
+                    "etag",
+                    "last_modified",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("Fetching"), boolean=True)
+    def healthy(self, source):
+        return not source.is_failing
+
+    @admin.action(description=_("Fetch the selected sources now"), permissions=["change"])
+    def fetch_now(self, request, queryset):
+        count = 0
+        for source in queryset.exclude(feed_url=""):
+            tasks.fetch_source.enqueue(source.pk)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d source queued for fetching.",
+                "%(count)d sources queued for fetching.",
+                count,
+            )
+            % {"count": count},
+        )
+
+
+@admin.register(ArticleUpdate)
+class ArticleUpdateAdmin(admin.ModelAdmin):
+    """Newer versions of articles an editor had changed: kept aside until an editor applies one."""
+
+    list_display = ("title", "article", "received_at", "applied_at")
+    list_filter = (("applied_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("article",)
+    search_fields = ("title", "article__title_ar")
+    readonly_fields = (
+        "article",
+        "received_at",
+        "content_hash",
+        "title",
+        "lead",
+        "blocks",
+        "applied_at",
+        "applied_by",
+    )
+    actions = ["apply"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(
+        description=_("Apply the selected updates to their articles"), permissions=["change"]
+    )
+    def apply(self, request, queryset):
+        count = 0
+        for update in queryset.filter(applied_at__isnull=True).order_by("received_at"):
+            importing.apply_update(update=update, user=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d update applied.", "%(count)d updates applied.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(DeletedArticle)
+class DeletedArticleAdmin(admin.ModelAdmin):
+    """Articles editors deleted; deleting an entry here lets the source bring the article back."""
+
+    list_display = ("title", "source", "original_url", "deleted_at")
+    list_filter = ("source",)
+    search_fields = ("title", "original_url", "identity")
+    readonly_fields = ("source", "identity", "original_url", "title", "deleted_at")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Section)

@@ -64,7 +64,20 @@ class Source(NamedInBothLanguages, models.Model):
         help_text=_("Times without a zone in this source's pages are read in this zone."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    auto_publish = models.BooleanField(
+        _("publish what is fetched"),
+        default=False,
+        help_text=_("Without it, articles fetched from the feed wait as drafts for an editor."),
+    )
+    fetch_full_text = models.BooleanField(
+        _("fetch full articles"),
+        default=False,
+        help_text=_(
+            "Fetch each new item's own page for its full text (the feed's summary otherwise)."
+        ),
+    )
     # Polling state, kept by fetch_sources.
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
     etag = models.CharField(_("ETag"), max_length=300, blank=True)
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
     next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
@@ -81,6 +94,10 @@ class Source(NamedInBothLanguages, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:source", kwargs={"slug": self.slug})
+
+    @property
+    def is_failing(self) -> bool:
+        return self.error_count >= settings.FETCH_FLAG_AFTER_ERRORS
 
 
 class Section(NamedInBothLanguages, models.Model):
@@ -191,6 +208,14 @@ class Article(models.Model):
     )
     is_featured = models.BooleanField(_("featured"), default=False)
     view_count = models.PositiveIntegerField(_("views"), default=0)
+    image_url = models.URLField(_("lead image"), max_length=1000, blank=True)
+    image_caption = models.CharField(_("lead image caption"), max_length=500, blank=True)
+    # The hash of the content as imported: when the stored content no longer has
+    # it, an editor changed the article, and a later import is kept aside.
+    import_hash = models.CharField(_("imported content"), max_length=64, blank=True, editable=False)
+    related = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("the same story elsewhere")
+    )
     translation_state = models.CharField(
         _("translation"),
         max_length=16,
@@ -500,3 +525,60 @@ class GlossaryTerm(models.Model):
     def expected(self) -> str:
         """What the English must contain wherever the Arabic term appears."""
         return self.term_ar if self.do_not_translate else self.rendering_en
+
+
+class DeletedArticle(models.Model):
+    """What an editor deleted, so that polling the source does not bring it back."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="deleted_articles", verbose_name=_("source")
+    )
+    identity = models.CharField(_("identity"), max_length=1000)
+    original_url = models.CharField(_("original URL"), max_length=1000, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deleted article")
+        verbose_name_plural = _("deleted articles")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identity"], name="deletedarticle_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.identity
+
+
+class ArticleUpdate(models.Model):
+    """A newer version of an imported article that an editor changed: kept aside, not applied."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="updates", verbose_name=_("article")
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    content_hash = models.CharField(_("content"), max_length=64)
+    title = models.CharField(_("title"), max_length=500)
+    lead = models.TextField(_("lead"), blank=True)
+    blocks = models.JSONField(_("body"), default=list)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("update from the source")
+        verbose_name_plural = _("updates from sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "content_hash"], name="articleupdate_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,131 +1,18 @@
 """Writes: every change to stored news goes through a function here.
 
 Each function takes keyword-only arguments, runs in one transaction and leaves
-the database consistent when it raises. Writes of imported Arabic text run
-with Arabic active, so that django-modeltranslation never puts it in an
-English column whatever language the caller (a request, a task) runs in.
+the database consistent when it raises. Imports have their own module,
+importing.py.
 """
 
 import datetime
-from dataclasses import dataclass
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from .ingest.base import ParsedPage
-from .models import Article, ArticleBlock, HourlyViews, Source, TickerHeadline, TranslationOrigin
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    article: Article
-    created: bool
-    headlines_created: int
-
-
-@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-def source_for_url(*, url: str) -> Source:
-    """The source publishing `url`, created from its host name the first time."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    slug = host.replace(".", "-")
-    source, _ = Source.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "name": host,
-            "name_ar": host,
-            "homepage_url": f"{parts.scheme}://{parts.netloc}/",
-        },
-    )
-    return source
-
-
-def publication_time(
-    *, source: Source, time_of_day: datetime.time | None, date: datetime.date | None
-) -> datetime.datetime:
-    """An aware datetime for a time of day read in the source's own time zone."""
-    zone = ZoneInfo(source.time_zone)
-    if date is None and time_of_day is None:
-        return timezone.now()
-    if date is None:
-        date = timezone.now().astimezone(zone).date()
-    return datetime.datetime.combine(date, time_of_day or datetime.time(0, 0), tzinfo=zone)
-
-
-@transaction.atomic
-@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-def import_page(
-    *, page: ParsedPage, publish: bool = False, date: datetime.date | None = None
-) -> ImportResult:
-    """Store one parsed page: its source, the article with its blocks, its ticker.
-
-    Idempotent: an article already stored for the same source and original URL
-    is left exactly as it is (an editor may have changed it), and a ticker
-    headline whose text is already in the ticker is not added again.
-    """
-    source = source_for_url(url=page.original_url)
-    article = Article.objects.filter(source=source, original_url=page.original_url).first()
-    created = article is None
-    if created:
-        article = Article(
-            source=source,
-            title=page.title,
-            title_ar=page.title,
-            original_url=page.original_url,
-            guid=page.original_url,
-            published_at=publication_time(source=source, time_of_day=page.time_of_day, date=date),
-            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
-            view_count=page.view_count,
-        )
-        article.save()
-        ArticleBlock.objects.bulk_create(
-            ArticleBlock(
-                article=article,
-                position=position,
-                kind=block.kind,
-                text=block.text,
-                text_ar=block.text,
-                attribution=block.attribution,
-                attribution_ar=block.attribution,
-            )
-            for position, block in enumerate(page.blocks, start=1)
-        )
-    headlines_created = add_ticker_headlines(texts=page.ticker, source=source, active=publish)
-    return ImportResult(article=article, created=created, headlines_created=headlines_created)
-
-
-@translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-def add_ticker_headlines(*, texts: list[str], source: Source | None, active: bool) -> int:
-    """Append headlines not yet in the ticker, in order, after the existing ones."""
-    existing = set(
-        TickerHeadline.objects.filter(text_ar__in=texts).values_list("text_ar", flat=True)
-    )
-    new = [text for text in texts if text not in existing]
-    if not new:
-        return 0
-    with transaction.atomic():
-        # Lock the current last headline so that two imports never take one position.
-        last = TickerHeadline.objects.select_for_update().order_by("-position").first()
-        start = last.position + 1 if last else 0
-        linked = dict(
-            Article.objects.filter(source=source, title_ar__in=new).values_list("title_ar", "pk")
-        )
-        TickerHeadline.objects.bulk_create(
-            TickerHeadline(
-                text=text,
-                text_ar=text,
-                source=source,
-                article_id=linked.get(text),
-                position=start + offset,
-                is_active=active,
-            )
-            for offset, text in enumerate(new)
-        )
-    return len(new)
+from .models import Article, ArticleBlock, HourlyViews, TickerHeadline, TranslationOrigin
 
 
 @transaction.atomic
@@ -221,6 +108,7 @@ def queue_translation(*, article: Article, force: bool = False, missing_only: bo
     Returns False (and queues nothing) when no engine is configured. The
     article itself, its Arabic and its status, is not touched.
     """
+    # Imported here: tasks import importing, which imports this module.
     from .tasks import translate_article
 
     if not translation_enabled():

@@ -61,7 +61,12 @@ class ArticleDetailView(DetailView):
             Article.objects.visible_to(self.request.user)
             .select_related("source", "section")
             .prefetch_related(
-                Prefetch("blocks", queryset=ArticleBlock.objects.order_by("position"))
+                Prefetch("blocks", queryset=ArticleBlock.objects.order_by("position")),
+                Prefetch(
+                    "related",
+                    queryset=Article.objects.published().select_related("source"),
+                    to_attr="published_related",
+                ),
             )
         )
 

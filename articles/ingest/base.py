@@ -25,6 +25,14 @@ class ParsedPage:
     time_of_day: datetime.time | None = None
     view_count: int = 0
     ticker: list[str] = field(default_factory=list)
+    # Pages and feeds give more than the scraped text layout does.
+    published_at: datetime.datetime | None = None
+    lead: str = ""
+    byline: str = ""
+    image_url: str = ""
+    image_caption: str = ""
+    guid: str = ""
+    language: str = "ar"
 
     @property
     def paragraph_count(self) -> int:

@@ -9,6 +9,11 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 def read_text_file(path: Path) -> str:
     """The file's text, decoded as UTF-8, or ImportFailed saying what is wrong."""
+    return decode_text(read_bytes(path), name=str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's content, or ImportFailed saying why it cannot be read."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file.")
     if path.is_dir():
@@ -25,7 +30,11 @@ def read_text_file(path: Path) -> str:
         raise ImportFailed(f"{path}: cannot be read (permission denied).") from None
     except OSError as error:
         raise ImportFailed(f"{path}: cannot be read ({error.strerror or error}).") from None
-    return decode_text(data, name=str(path))
+    if not data.strip():
+        raise ImportFailed(f"{path}: is empty.")
+    if b"\x00" in data:
+        raise ImportFailed(f"{path}: is a binary file, not text.")
+    return data
 
 
 def decode_text(data: bytes, *, name: str) -> str:

@@ -57,7 +57,7 @@ def form_data(client, url: str) -> dict:
             if field.checked:
                 data[field.name] = field.value or "on"
             continue
-        if kind == "select-multiple":
+        if field.tag == "select" and field.multiple:
             data[field.name] = list(field.value)
             continue
         value = field.value or ""

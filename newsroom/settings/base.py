@@ -186,6 +186,20 @@ NEWSROOM_PAGE_SIZE = 20
 # Arabic-Indic digits (٠-٩) when this is on.
 NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=False)
 
+# Fetching sources. Loopback, link-local and private addresses are refused
+# unless FETCH_ALLOW_PRIVATE_NETWORKS=1 (a source on the local network).
+FETCH_ALLOW_PRIVATE_NETWORKS = env.bool("FETCH_ALLOW_PRIVATE_NETWORKS", default=False)
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
+FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=20.0)
+FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Seconds between two polls of a source: the feed's own hints (ttl,
+# Cache-Control, Retry-After) within these bounds.
+FETCH_MIN_INTERVAL = env.int("FETCH_MIN_INTERVAL", default=5 * 60)
+FETCH_DEFAULT_INTERVAL = env.int("FETCH_DEFAULT_INTERVAL", default=30 * 60)
+FETCH_MAX_INTERVAL = env.int("FETCH_MAX_INTERVAL", default=24 * 60 * 60)
+# After this many failures in a row a source is flagged in the admin.
+FETCH_FLAG_AFTER_ERRORS = env.int("FETCH_FLAG_AFTER_ERRORS", default=3)
+
 # Machine translation. MT_ENGINE is one of none, libretranslate, deepl, openai, argos.
 MT_ENGINE = env.str("MT_ENGINE", default="none")
 MT_LIBRETRANSLATE_URL = env.str("MT_LIBRETRANSLATE_URL", default="")

@@ -18,6 +18,7 @@ class ArgosEngine(Engine):
 
     def __init__(self):
         try:
+            # Optional and heavy: imported only when MT_ENGINE=argos.
             import argostranslate.translate
         except ImportError:
             raise ConfigurationError(f"Argos Translate is not installed: {INSTALL_HINT}.") from None
