@@ -14,7 +14,6 @@ def reader(request):
     switch = [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES]
     return {
         "reading_mode": reading.reading_mode(request),
-        "font_size": reading.font_size(request),
         "language_switch": switch,
         "canonical_url": request.build_absolute_uri(request.path),
         "alternates": [

@@ -1,6 +1,6 @@
 from django.urls import Resolver404, resolve
 
-from . import services
+from . import view_counts
 
 PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ")
 
@@ -25,7 +25,7 @@ class ViewCountMiddleware:
         ):
             article_id = self.article_id(request)
             if article_id is not None:
-                services.count_view(article_id=article_id)
+                view_counts.count_view(article_id=article_id)
         return response
 
     @staticmethod

@@ -1,13 +1,14 @@
-"""The reader's preferences: reading mode and font size, from the query or a cookie."""
+"""The reader's reading mode, from the query or the cookie static/js/preferences.js sets.
+
+The font size is applied in the browser alone, so that pages stay the same
+for every reader and can be cached.
+"""
 
 from django.utils.translation import get_language
 
 READING_MODES = ("ar", "both", "en")
 DEFAULT_READING_MODE = "ar"
 READING_MODE_COOKIE = "reading_mode"
-FONT_SIZE_COOKIE = "font_size"
-FONT_SIZES = range(5)
-DEFAULT_FONT_SIZE = 1
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
@@ -22,11 +23,3 @@ def reading_mode(request) -> str:
     if mode in READING_MODES:
         return mode
     return "en" if get_language() == "en" else DEFAULT_READING_MODE
-
-
-def font_size(request) -> int:
-    try:
-        size = int(request.COOKIES.get(FONT_SIZE_COOKIE, DEFAULT_FONT_SIZE))
-    except ValueError:
-        return DEFAULT_FONT_SIZE
-    return size if size in FONT_SIZES else DEFAULT_FONT_SIZE

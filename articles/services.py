@@ -5,14 +5,13 @@ the database consistent when it raises. Imports have their own module,
 importing.py.
 """
 
-import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from .models import Article, ArticleBlock, HourlyViews, TickerHeadline, TranslationOrigin
+from .models import Article, ArticleBlock, TickerHeadline, TranslationOrigin
 
 
 @transaction.atomic
@@ -46,31 +45,6 @@ def set_featured(*, articles, featured: bool) -> int:
     return Article.objects.filter(pk__in=ids).update(
         is_featured=featured, updated_at=timezone.now()
     )
-
-
-def count_view(*, article_id: int, at: datetime.datetime | None = None) -> bool:
-    """Count one view of a published article; False when there is no such article.
-
-    Both counters are incremented by the database (`count = count + 1`), never
-    read and written back, so that concurrent views are never lost.
-    """
-    at = at or timezone.now()
-    hour = at.replace(minute=0, second=0, microsecond=0)
-    with transaction.atomic():
-        if (
-            not Article.objects.published()
-            .filter(pk=article_id)
-            .update(view_count=F("view_count") + 1)
-        ):
-            return False
-        this_hour = HourlyViews.objects.filter(article_id=article_id, hour=hour)
-        if not this_hour.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    HourlyViews.objects.create(article_id=article_id, hour=hour, count=1)
-            except IntegrityError:  # another request created this hour's row first
-                this_hour.update(count=F("count") + 1)
-    return True
 
 
 @transaction.atomic

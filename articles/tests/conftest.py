@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from articles import view_counts
+
 SEED_NAME = "000_29f99f87ebbf2940.txt"
 # The seed layout's two labels: the ticker's ("more") and the font-size control's.
 MORE_LABEL = "المزيد"
@@ -19,6 +21,14 @@ def _site_language():
     """
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_view_buffer():
+    """Views buffered by one test are never flushed into another's articles."""
+    view_counts.reset_buffer()
+    yield
+    view_counts.reset_buffer()
 
 
 @pytest.fixture

@@ -69,9 +69,12 @@ MIDDLEWARE = [
     # After sessions (it may read the language from them) and before common,
     # so that CommonMiddleware's slash redirects see the language prefix.
     "django.middleware.locale.LocaleMiddleware",
-    # Counts article views. Above the page cache (when there is one), so that
-    # cached pages are counted too; below locale so that URLs resolve.
+    # Counts article views. Above the page cache, so that pages served from the
+    # cache are counted too; below locale so that URLs resolve.
     "articles.middleware.ViewCountMiddleware",
+    # Serves anonymous readers' pages from the cache (no query on a hit). Below
+    # locale: the language is part of the key.
+    "articles.page_cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,6 +185,11 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
 
 # Newsroom's own settings.
 NEWSROOM_PAGE_SIZE = 20
+# Seconds a reader page stays in the page cache (and in shared caches, from its
+# Cache-Control); changes invalidate the pages that show them at once. 0: off.
+NEWSROOM_PAGE_CACHE_SECONDS = env.int("NEWSROOM_PAGE_CACHE_SECONDS", default=60)
+# Views are buffered and written to the database every this many seconds.
+NEWSROOM_VIEW_FLUSH_SECONDS = env.int("NEWSROOM_VIEW_FLUSH_SECONDS", default=10)
 # Numbers in the Arabic interface: 0-9 as the source sites write them, or
 # Arabic-Indic digits (٠-٩) when this is on.
 NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=False)

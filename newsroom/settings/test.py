@@ -18,3 +18,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Serve static files from the finders, as in development: no collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests turn the page cache on where they test it, and flush views themselves.
+NEWSROOM_PAGE_CACHE_SECONDS = 0
+NEWSROOM_VIEW_FLUSH_SECONDS = 0

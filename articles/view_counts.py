@@ -1,0 +1,169 @@
+"""Counting article views without a database write per view.
+
+A view adds one to a buffer: a Redis hash shared by every process when
+REDIS_URL is set, else a dictionary in this process. The buffer is flushed to
+the database (the article's total and its hour's count, each incremented by
+the database so that concurrent flushes never lose a view) every
+NEWSROOM_VIEW_FLUSH_SECONDS by a background thread in each process, when a
+gunicorn worker exits, and by `manage.py flush_views`. Reading and emptying
+the buffer is atomic (a Redis RENAME, a lock here), so a view counted while a
+flush runs goes into the next flush, never nowhere.
+"""
+
+import datetime
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+PENDING = "newsroom:views:pending"
+
+
+def _hour(at: datetime.datetime) -> int:
+    return int(at.replace(minute=0, second=0, microsecond=0).timestamp())
+
+
+class MemoryBuffer:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: Counter = Counter()
+
+    def add(self, article_id: int, hour: int) -> None:
+        with self.lock:
+            self.counts[(article_id, hour)] += 1
+
+    def take(self) -> Counter:
+        with self.lock:
+            taken, self.counts = self.counts, Counter()
+        return taken
+
+    def put_back(self, counts: Counter) -> None:
+        with self.lock:
+            self.counts.update(counts)
+
+
+class RedisBuffer:
+    def __init__(self, url: str):
+        import redis  # only with REDIS_URL
+
+        self.client = redis.Redis.from_url(url)
+        self.errors = redis.ResponseError
+
+    def add(self, article_id: int, hour: int) -> None:
+        self.client.hincrby(PENDING, f"{article_id}:{hour}", 1)
+
+    def take(self) -> Counter:
+        flushing = f"{PENDING}:flushing:{uuid.uuid4().hex}"
+        try:
+            self.client.rename(PENDING, flushing)
+        except self.errors as error:
+            if "no such key" in str(error).lower():  # nothing is pending
+                return Counter()
+            raise
+        raw = self.client.hgetall(flushing)
+        self.client.delete(flushing)
+        counts = Counter()
+        for field, value in raw.items():
+            article_id, hour = field.decode().split(":")
+            counts[(int(article_id), int(hour))] += int(value)
+        return counts
+
+    def put_back(self, counts: Counter) -> None:
+        pipe = self.client.pipeline()
+        for (article_id, hour), value in counts.items():
+            pipe.hincrby(PENDING, f"{article_id}:{hour}", value)
+        pipe.execute()
+
+
+_buffer = None
+_buffer_lock = threading.Lock()
+_flusher_started = False
+
+
+def buffer():
+    global _buffer
+    if _buffer is None:
+        with _buffer_lock:
+            if _buffer is None:
+                _buffer = RedisBuffer(settings.REDIS_URL) if settings.REDIS_URL else MemoryBuffer()
+    return _buffer
+
+
+def reset_buffer() -> None:
+    """Forget the buffer (tests change REDIS_URL)."""
+    global _buffer
+    _buffer = None
+
+
+def count_view(*, article_id: int, at: datetime.datetime | None = None) -> None:
+    """One more view of an article: a buffer write, no database query."""
+    buffer().add(article_id, _hour(at or timezone.now()))
+    _start_flusher()
+
+
+def flush() -> int:
+    """Write the buffered views to the database; returns how many were written."""
+    from .models import Article, HourlyViews
+
+    counts = buffer().take()
+    if not counts:
+        return 0
+    try:
+        totals = Counter()
+        for (article_id, _), value in counts.items():
+            totals[article_id] += value
+        with transaction.atomic():
+            published = set(
+                Article.objects.published().filter(pk__in=totals).values_list("pk", flat=True)
+            )
+            for article_id in published:
+                Article.objects.filter(pk=article_id).update(
+                    view_count=F("view_count") + totals[article_id]
+                )
+            for (article_id, hour), value in counts.items():
+                if article_id not in published:
+                    continue
+                when = datetime.datetime.fromtimestamp(hour, tz=datetime.UTC)
+                this_hour = HourlyViews.objects.filter(article_id=article_id, hour=when)
+                if not this_hour.update(count=F("count") + value):
+                    try:
+                        with transaction.atomic():
+                            HourlyViews.objects.create(
+                                article_id=article_id, hour=when, count=value
+                            )
+                    except IntegrityError:  # another flush created this hour's row first
+                        this_hour.update(count=F("count") + value)
+    except Exception:
+        buffer().put_back(counts)  # the views wait for the next flush
+        raise
+    return sum(totals[article_id] for article_id in published)
+
+
+def _start_flusher() -> None:
+    global _flusher_started
+    if _flusher_started or settings.NEWSROOM_VIEW_FLUSH_SECONDS <= 0:
+        return
+    with _buffer_lock:
+        if _flusher_started:
+            return
+        _flusher_started = True
+        threading.Thread(target=_flush_forever, name="view-count-flusher", daemon=True).start()
+
+
+def _flush_forever() -> None:
+    while True:
+        time.sleep(settings.NEWSROOM_VIEW_FLUSH_SECONDS)
+        try:
+            close_old_connections()
+            flush()
+        except Exception:
+            logger.exception("Flushing view counts failed; they are kept for the next flush")
+        finally:
+            connection.close()
