@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.utils import timezone, translation
-from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe
 
 from . import services
@@ -134,7 +133,11 @@ def edited_by_editor(article: Article) -> bool:
 
 @translation.override(ARABIC)
 def source_for_url(*, url: str) -> Source:
-    """The source publishing `url`, created from its host name the first time."""
+    """The source publishing `url`: the one whose feed it is, else the one named after
+    its host, created from the host name the first time."""
+    by_feed = Source.objects.filter(feed_url=url).first()
+    if by_feed is not None:
+        return by_feed
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     if not host:
@@ -293,21 +296,34 @@ def _update(article: Article, page: ParsedPage, new_hash: str) -> Outcome:
     return Outcome("updated", article=article)
 
 
+def _block_key(block) -> tuple[str, str, str]:
+    if isinstance(block, dict):
+        return block["kind"], block["text"], block.get("attribution") or ""
+    return block.kind, block.text, block.attribution or ""
+
+
 @translation.override(ARABIC)
 def apply_content(*, article: Article, title: str, lead: str, blocks) -> None:
-    """Replace an article's Arabic, keeping the English of every block whose Arabic stayed."""
+    """Replace an article's Arabic. A block whose Arabic is unchanged keeps its English
+    wherever it moves; a new or changed block starts without English."""
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(
         title=title, title_ar=title, lead_ar=lead, updated_at=now
     )
-    existing = list(article.blocks.order_by("position"))
-    for position, block in enumerate(blocks, start=1):
-        kind = block.kind if hasattr(block, "kind") else block["kind"]
-        text = block.text if hasattr(block, "text") else block["text"]
-        attribution = block.attribution if hasattr(block, "attribution") else block["attribution"]
-        current = existing[position - 1] if position <= len(existing) else None
-        if current is None:
-            ArticleBlock.objects.create(
+    wanted = [_block_key(block) for block in blocks]
+    unused: dict[tuple, list[ArticleBlock]] = {}
+    for existing in article.blocks.order_by("position"):
+        key = (existing.kind, existing.text_ar or "", existing.attribution_ar or "")
+        unused.setdefault(key, []).append(existing)
+    keep: list[tuple[ArticleBlock, int]] = []
+    create: list[ArticleBlock] = []
+    for position, key in enumerate(wanted, start=1):
+        if unused.get(key):
+            keep.append((unused[key].pop(0), position))
+            continue
+        kind, text, attribution = key
+        create.append(
+            ArticleBlock(
                 article=article,
                 position=position,
                 kind=kind,
@@ -316,19 +332,16 @@ def apply_content(*, article: Article, title: str, lead: str, blocks) -> None:
                 attribution=attribution,
                 attribution_ar=attribution,
             )
-        elif (current.kind, current.text_ar, current.attribution_ar or "") != (
-            kind,
-            text,
-            attribution,
-        ):
-            ArticleBlock.objects.filter(pk=current.pk).update(
-                kind=kind,
-                text=text,
-                text_ar=text,
-                attribution=attribution,
-                attribution_ar=attribution,
-            )
-    ArticleBlock.objects.filter(article=article, position__gt=len(blocks)).delete()
+        )
+    gone = [block.pk for left in unused.values() for block in left]
+    ArticleBlock.objects.filter(pk__in=gone).delete()
+    # Positions are unique: park the kept blocks past the end, then place them.
+    offset = len(wanted) + len(keep) + len(gone) + max((b.position for b, _ in keep), default=0)
+    for block, _ in keep:
+        ArticleBlock.objects.filter(pk=block.pk).update(position=block.position + offset)
+    for block, position in keep:
+        ArticleBlock.objects.filter(pk=block.pk).update(position=position)
+    ArticleBlock.objects.bulk_create(create)
 
 
 @transaction.atomic
@@ -442,18 +455,9 @@ def next_interval(
 
 
 def _max_age(headers: dict) -> int | None:
-    class _Response:  # django.utils.cache.get_max_age reads a response's header
-        def __init__(self, value):
-            self.value = value
-
-        def has_header(self, name):
-            return bool(self.value)
-
-        def __getitem__(self, name):
-            return self.value
-
-    cache_control = next((v for k, v in headers.items() if k.lower() == "cache-control"), "")
-    return get_max_age(_Response(cache_control)) if cache_control else None
+    cache_control = _header(headers, "cache-control")
+    match = re.search(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", cache_control, re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 def _retry_after_seconds(value: str) -> int | None:
@@ -513,9 +517,14 @@ def fetch_source(*, source: Source, force: bool = False) -> SourceReport:
         report.counts["failed"] += 1
         report.reasons.append(failure)
     for index, item in enumerate(feed.items, start=1):
+        label = f"«{item.title}»" if item.title else f"item {index}"
+        if source.fetch_full_text and _stored(source, item):
+            # Its full text came from its page: the feed's summary must not replace it.
+            report.add(Outcome("unchanged", reason="already imported"), label=label)
+            continue
         item = _with_full_text(source, item)
         outcome = store_page(source=source, page=item, publish=source.auto_publish)
-        report.add(outcome, label=f"«{item.title}»" if item.title else f"item {index}")
+        report.add(outcome, label=label)
     _polled(
         source,
         now,
@@ -526,16 +535,28 @@ def fetch_source(*, source: Source, force: bool = False) -> SourceReport:
     return report
 
 
+def _matching(queryset, item: ParsedPage, identity_field: str) -> bool:
+    if queryset.filter(**{identity_field: identity_of(item)}).exists():
+        return True
+    return bool(item.original_url) and queryset.filter(original_url=item.original_url).exists()
+
+
+def _stored(source: Source, item: ParsedPage) -> bool:
+    return _matching(Article.objects.filter(source=source), item, "guid")
+
+
+def _known(source: Source, item: ParsedPage) -> bool:
+    """Already stored, or deleted by an editor."""
+    return _stored(source, item) or _matching(
+        DeletedArticle.objects.filter(source=source), item, "identity"
+    )
+
+
 def _with_full_text(source: Source, item: ParsedPage) -> ParsedPage:
     """The item with its page's full text, for sources that want it and new items only."""
-    if not source.fetch_full_text or not item.original_url:
+    if not source.fetch_full_text or not item.original_url or item.language != "ar":
         return item
-    identity = identity_of(item)
-    known = (
-        Article.objects.filter(source=source, guid=identity).exists()
-        or Article.objects.filter(source=source, original_url=item.original_url).exists()
-    )
-    if known:
+    if _known(source, item):
         return item
     try:
         fetched = fetch(item.original_url, accept=PAGE_ACCEPT)

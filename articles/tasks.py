@@ -32,7 +32,11 @@ def poll_sources() -> dict:
     reports = {}
     try:
         for source in importing.due_sources(force=False):
-            reports[source.slug] = importing.fetch_source(source=source, force=True).line()
+            try:
+                reports[source.slug] = importing.fetch_source(source=source, force=True).line()
+            except Exception as error:  # one broken source must not stop the others
+                logger.exception("Polling %s failed", source.slug)
+                reports[source.slug] = f"{source.slug}: failed: {error}"
     finally:
         poll_sources.using(run_after=importing.next_poll_time()).enqueue()
     for line in reports.values():

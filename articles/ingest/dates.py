@@ -29,6 +29,12 @@ _ARABIC_DATE = re.compile(
     r"(?:\D{0,12}?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>ص|م|صباحا|صباحًا|مساء|مساءً|am|pm|AM|PM)?)?"
 )
+# The zone names RFC 822 allows in feed dates, as offsets in seconds.
+RFC822_ZONES = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
+    "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
+}  # fmt: skip
 _PM = ("م", "مساء", "مساءً", "pm", "PM")
 _AM = ("ص", "صباحا", "صباحًا", "am", "AM")
 
@@ -58,9 +64,13 @@ def parse_date(text: str, *, zone: str) -> datetime.datetime | None:
             return None
     else:
         try:
-            value = dateutil_parser.parse(plain)
-        except (ValueError, OverflowError):
-            return None
+            value = datetime.datetime.fromisoformat(plain)  # ISO 8601: year first, unambiguous
+        except ValueError:
+            try:
+                # Otherwise Arab sites write the day first: 05/03/2024 is 5 March.
+                value = dateutil_parser.parse(plain, dayfirst=True, tzinfos=RFC822_ZONES)
+            except (ValueError, OverflowError):
+                return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
     return value

@@ -8,10 +8,15 @@ _FEED_ROOT = re.compile(rb"<(?:[a-z0-9]+:)?(?:rss|feed|rdf:RDF|RDF)\b", re.IGNOR
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 
 
+_PROLOGUE = re.compile(rb"(?:<\?.*?\?>|<!--.*?-->|\s)*", re.DOTALL)
+
+
 def detect_format(data: bytes) -> str:
-    head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
-    # Skip an XML declaration, comments and processing instructions before the root.
-    stripped = re.sub(rb"^(?:<\?.*?\?>|<!--.*?-->|\s)+", b"", head, flags=re.DOTALL)
+    data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    # Skip the XML declaration, comments and processing instructions before the
+    # root, however long (a long comment must not hide a feed's root).
+    head = data[:8192]
+    stripped = data[_PROLOGUE.match(data).end() :][:8192]
     if re.match(rb"<!DOCTYPE\s+(?!html)", stripped, re.IGNORECASE):
         stripped = re.sub(rb"^<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*", b"", stripped, flags=re.DOTALL)
     if _FEED_ROOT.match(stripped):

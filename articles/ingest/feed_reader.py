@@ -43,7 +43,7 @@ def parse_feed(
     data: bytes, *, url: str, name: str, zone: str, content_type: str = ""
 ) -> ParsedFeed:
     text = decode_document(data, name=name, content_type=content_type)
-    if _ENTITY_DECLARATION.search(text[:100_000]):
+    if _ENTITY_DECLARATION.search(text):
         raise ImportFailed(
             f"{name}: declares XML entities, which feeds never need; it was refused."
         )
@@ -87,9 +87,10 @@ def _item(entry, *, base: str, zone: str, trust_guid: bool) -> ParsedPage:
         raise ImportFailed("it has no title")
     link = entry.get("link", "")
     url = normalise_url(absolute_url(link, base=base)) if link else ""
-    content = ""
-    if entry.get("content"):
-        content = entry["content"][0].get("value", "")
+    # feedparser files <media:description> under "content" as plain text: only
+    # HTML content is the article's body; plain text is at most a caption.
+    html_content = [c for c in entry.get("content", []) if "html" in c.get("type", "html")]
+    content = html_content[0].get("value", "") if html_content else ""
     summary = entry.get("summary", "")
     blocks = blocks_from_html(content or summary)
     lead = plain_text(summary) if content and summary else ""
@@ -99,13 +100,16 @@ def _item(entry, *, base: str, zone: str, trust_guid: bool) -> ParsedPage:
     if not guid:
         guid = url or "sha256:" + hashlib.sha256(f"{title}\x1f{raw_date}".encode()).hexdigest()
     image_url, caption = _image(entry, base=base)
+    if image_url and not caption:
+        captions = [c for c in entry.get("content", []) if c.get("type") == "text/plain"]
+        caption = plain_text(captions[0].get("value", ""))[:500] if captions else ""
     return ParsedPage(
         title=title,
         original_url=url,
         blocks=blocks,
         published_at=published,
         lead=lead[:1000],
-        byline=clean_line(entry.get("author", ""))[:200],
+        byline=plain_text(entry.get("author", ""))[:200],
         image_url=image_url,
         image_caption=caption,
         guid=guid[:1000],

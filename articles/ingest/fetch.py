@@ -10,6 +10,7 @@ through), unless FETCH_ALLOW_PRIVATE_NETWORKS is on.
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -90,18 +91,18 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
         headers["If-Modified-Since"] = last_modified
     timeout = httpx.Timeout(settings.FETCH_READ_TIMEOUT, connect=settings.FETCH_CONNECT_TIMEOUT)
     limit = settings.FETCH_MAX_BYTES
+    deadline = time.monotonic() + settings.FETCH_TOTAL_TIMEOUT
     with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers) as client:
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url)
             try:
                 with client.stream("GET", url) as response:
                     _check_peer(url, response)
-                    if response.is_redirect:
-                        location = response.headers.get("Location", "")
-                        url = urljoin(url, location)
-                        continue
                     if response.status_code == 304:
                         return Fetched(url=url, status=304, headers=dict(response.headers))
+                    if response.has_redirect_location:
+                        url = urljoin(url, response.headers["Location"])
+                        continue
                     if response.status_code >= 400:
                         raise FetchFailed(
                             f"{url}: the server answered {response.status_code} "
@@ -117,6 +118,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
                         body.extend(chunk)
                         if len(body) > limit:
                             raise FetchFailed(_too_large(url, limit))
+                        # The read timeout is per read: a server trickling bytes
+                        # would never trip it, so the whole fetch has a deadline.
+                        if time.monotonic() > deadline:
+                            raise FetchFailed(f"{url}: the server did not answer in time.")
                     return Fetched(
                         url=str(response.url),
                         status=response.status_code,
@@ -131,4 +136,12 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
 
 
 def _too_large(url: str, limit: int) -> str:
-    return f"{url}: is larger than the {limit // (1024 * 1024)} MB a page or feed may be."
+    return f"{url}: is larger than the {_size(limit)} a page or feed may be."
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    if count >= 1024:
+        return f"{count / 1024:g} kB"
+    return f"{count} bytes"

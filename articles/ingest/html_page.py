@@ -7,6 +7,7 @@ its caption, and the names in quotes' <cite>.
 """
 
 import json
+import re
 
 import trafilatura
 from lxml import etree
@@ -16,9 +17,10 @@ from articles.text import clean_line
 
 from .base import ImportFailed, ParsedBlock, ParsedPage
 from .dates import parse_date
-from .text_blocks import language_of
+from .text_blocks import language_of, plain_text
 from .urls import absolute_url, normalise_url
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # trafilatura works on the whole page; a page larger than this is not an article.
 MAX_PAGE_CHARS = 5_000_000
 _TIME_META = (
@@ -37,11 +39,18 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str) -> ParsedPage:
     """One article from an HTML page; ImportFailed when no article text is found."""
     if len(text) > MAX_PAGE_CHARS:
         raise ImportFailed(f"{name}: the page is too large to be an article.")
+    # lxml refuses text that still carries an XML encoding declaration (XHTML).
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         document = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         raise ImportFailed(f"{name}: is not a readable HTML page.") from None
+    for script in document.xpath("//script | //style | //noscript"):
+        script.drop_tree()
     base = _base_url(document, url)
+    if not base:
+        # A saved page: its own canonical address is the base of its relative links.
+        base = _canonical(document, "")
     extracted = trafilatura.extract(
         text,
         url=base or None,
@@ -55,7 +64,7 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str) -> ParsedPage:
     if not extracted:
         raise ImportFailed(f"{name}: no article text was found in the page.")
     main = etree.fromstring(extracted.encode())
-    title = clean_line(main.get("title") or _meta(document, "og:title") or "")
+    title = plain_text(main.get("title") or _meta(document, "og:title") or "")
     blocks = _blocks(main, document, title=title)
     if not title or not any(block.kind == "paragraph" for block in blocks):
         raise ImportFailed(f"{name}: no article with a title and paragraphs was found in the page.")
@@ -68,8 +77,8 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str) -> ParsedPage:
         original_url=normalise_url(page_url) if page_url else "",
         blocks=blocks,
         published_at=published,
-        lead=clean_line(_meta(document, "og:description") or _meta(document, "description") or ""),
-        byline=clean_line(main.get("author") or ""),
+        lead=plain_text(_meta(document, "og:description") or _meta(document, "description") or ""),
+        byline=plain_text(main.get("author") or "")[:200],
         image_url=image_url,
         image_caption=caption,
         language=language_of(f"{title} {body_text}"),

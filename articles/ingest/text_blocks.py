@@ -50,9 +50,17 @@ def sanitise_html(fragment: str) -> str:
     )
 
 
+_ESCAPED_TAG = re.compile(r"&lt;/?[a-zA-Z]")
+
+
+def _unescape_markup(fragment: str) -> str:
+    """Descriptions often come entity-escaped ("&lt;p&gt;"): turn those back into markup."""
+    return html.unescape(fragment) if _ESCAPED_TAG.search(fragment or "") else fragment or ""
+
+
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment (entities decoded, tags gone), on one line."""
-    cleaned = sanitise_html(html.unescape(fragment) if "&lt;" in (fragment or "") else fragment)
+    cleaned = sanitise_html(_unescape_markup(fragment))
     if not cleaned.strip():
         return ""
     document = lxml_html.fragment_fromstring(cleaned, create_parent="div")
@@ -61,10 +69,7 @@ def plain_text(fragment: str) -> str:
 
 def blocks_from_html(fragment: str) -> list[ParsedBlock]:
     """Paragraphs, headings and quotes of an HTML fragment, in order, as plain text."""
-    # Descriptions often come entity-escaped ("&lt;p&gt;"): unescape those first.
-    if "&lt;" in fragment and "<" not in fragment.replace("&lt;", ""):
-        fragment = html.unescape(fragment)
-    cleaned = sanitise_html(fragment)
+    cleaned = sanitise_html(_unescape_markup(fragment))
     if not cleaned.strip():
         return []
     root = lxml_html.fragment_fromstring(cleaned, create_parent="div")

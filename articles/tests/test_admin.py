@@ -75,11 +75,18 @@ def test_editor_cannot_manage_users_or_groups(editor_client, url):
 
 
 def test_editors_group_has_exactly_content_permissions():
-    models = ["article", "articleblock", "tickerheadline", "source", "section"]
+    models = ["article", "articleblock", "tickerheadline", "source", "section", "glossaryterm"]
     expected = {
         ("articles", f"{action}_{model}")
         for model in models
         for action in ("add", "change", "delete", "view")
+    } | {
+        ("articles", "view_translationmemory"),
+        ("articles", "delete_translationmemory"),
+        ("articles", "view_articleupdate"),
+        ("articles", "change_articleupdate"),
+        ("articles", "view_deletedarticle"),
+        ("articles", "delete_deletedarticle"),
     }
 
     granted = set(
@@ -88,7 +95,7 @@ def test_editors_group_has_exactly_content_permissions():
         )
     )
 
-    assert (len(granted), granted) == (20, expected)
+    assert (len(granted), granted) == (30, expected)
 
 
 def test_editor_is_staff_but_not_superuser():

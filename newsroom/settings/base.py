@@ -235,6 +235,7 @@ NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=
 FETCH_ALLOW_PRIVATE_NETWORKS = env.bool("FETCH_ALLOW_PRIVATE_NETWORKS", default=False)
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
 FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=20.0)
+FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=60.0)
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 # Seconds between two polls of a source: the feed's own hints (ttl,
 # Cache-Control, Retry-After) within these bounds.

@@ -6,10 +6,14 @@ set from the feed's own hints. Prints one line per source with what was new,
 updated, skipped and failed, and why.
 """
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import importing, tasks
 from articles.models import Source
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -49,7 +53,11 @@ class Command(BaseCommand):
             if dry_run:
                 self.stdout.write(f"{polled.display_name}: would be polled ({polled.feed_url}).")
                 continue
-            report = importing.fetch_source(source=polled, force=True)
+            try:
+                report = importing.fetch_source(source=polled, force=True)
+            except Exception as error:  # one broken source must not stop the others
+                logger.exception("Polling %s failed", polled.slug)
+                report = importing.SourceReport(source=polled.display_name, error=str(error))
             failed += bool(report.error)
             if verbosity:
                 self.stdout.write(report.line())

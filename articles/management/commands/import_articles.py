@@ -8,7 +8,9 @@ are still imported. The exit status is non-zero when anything failed.
 import argparse
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import importing
@@ -20,6 +22,7 @@ from articles.ingest.fetch import FetchFailed, fetch
 from articles.ingest.files import decode_text, read_bytes
 from articles.ingest.html_page import parse_html_page
 from articles.ingest.scraped_text import parse_scraped_text
+from articles.models import Source
 
 
 def iso_date(value: str) -> datetime.date:
@@ -119,13 +122,17 @@ class Command(BaseCommand):
         return [(raw, importing.import_page(page=page, publish=publish, date=date))]
 
     def import_feed(self, raw, data, url, content_type, *, publish: bool, dry_run: bool):
-        feed = parse_feed(
-            data, url=url, name=raw, zone=self.zone_for(url), content_type=content_type
-        )
+        zone = self.zone_for(url)
+        feed = parse_feed(data, url=url, name=raw, zone=zone, content_type=content_type)
         home = url or feed.link
         if not home:
             raise ImportFailed(f"{raw}: the feed does not say which site it is from (no <link>).")
         source = importing.source_for_url(url=home)
+        if source.time_zone != zone:
+            # Now that the source is known: read its dates without a zone in its zone.
+            feed = parse_feed(
+                data, url=url, name=raw, zone=source.time_zone, content_type=content_type
+            )
         outcomes = [
             (f"{raw}: {failure}", importing.Outcome("failed", reason="unreadable"))
             for failure in feed.failures
@@ -142,8 +149,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def zone_for(url: str) -> str:
-        from django.conf import settings
-
+        """The time zone of the source at this address, if it is known already."""
+        if url:
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            source = (
+                Source.objects.filter(feed_url=url).first()
+                or Source.objects.filter(slug=host.replace(".", "-")).first()
+            )
+            if source is not None:
+                return source.time_zone
         return settings.TIME_ZONE
 
     @staticmethod
