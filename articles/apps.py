@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("News")
+
+    def ready(self):
+        from . import cache_signals  # noqa: F401 -- connects the receivers that keep cached pages current
+        from .search import signals  # noqa: F401 -- connects the receivers that keep search current

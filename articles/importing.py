@@ -21,7 +21,7 @@ from django.db.models import Min
 from django.utils import timezone, translation
 from django.utils.http import parse_http_date_safe
 
-from . import services
+from . import changes, services
 from .ingest.base import ImportFailed, ParsedPage
 from .ingest.feed_reader import parse_feed
 from .ingest.fetch import FetchFailed, fetch
@@ -342,6 +342,7 @@ def apply_content(*, article: Article, title: str, lead: str, blocks) -> None:
     for block, position in keep:
         ArticleBlock.objects.filter(pk=block.pk).update(position=position)
     ArticleBlock.objects.bulk_create(create)
+    changes.article_changed(article.pk)  # update() and bulk_create() send no signal
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ optional) column for each of them.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import RowNumber
@@ -582,3 +584,52 @@ class ArticleUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchDocument(models.Model):
+    """What search keeps of an article, kept current by `articles.search.index`.
+
+    On PostgreSQL: `vector`, every word of the article (normalised keys and
+    their stems, with positions), under a GIN index, is what matching uses;
+    `rank_vector`, the titles only (exact forms, keys, stems, weighted), is
+    what ranking reads, under a GIN index of its own. The article's
+    status, time, source and section are copied here so that counting and
+    ordering matches never joins the articles table; the page of results
+    shown is still fetched through `Article.objects.published()`. On SQLite
+    the vectors stay empty and an FTS5 table (migration 0006) does their job.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("article"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Article.Status.choices)
+    published_at = models.DateTimeField(_("published"), null=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("source")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("section"),
+    )
+    vector = SearchVectorField(_("words"), null=True, editable=False)
+    rank_vector = SearchVectorField(_("title words"), null=True, editable=False)
+    indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            GinIndex(fields=["vector"], name="searchdocument_vector_gin"),
+            GinIndex(fields=["rank_vector"], name="searchdocument_rank_vector_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.article_id)

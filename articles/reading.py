@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 READING_MODES = ("ar", "both", "en")
 DEFAULT_READING_MODE = "ar"
 READING_MODE_COOKIE = "reading_mode"
-COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
 def mode_from_query(request) -> str | None:

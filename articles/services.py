@@ -5,12 +5,12 @@ the database consistent when it raises. Imports have their own module,
 importing.py.
 """
 
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from . import changes
 from .models import Article, ArticleBlock, TickerHeadline, TranslationOrigin
 
 
@@ -25,26 +25,32 @@ def publish_articles(*, articles) -> int:
     undated = queryset.filter(published_at__isnull=True).update(
         status=Article.Status.PUBLISHED, published_at=now, updated_at=now
     )
-    return undated + queryset.update(status=Article.Status.PUBLISHED, updated_at=now)
+    published = undated + queryset.update(status=Article.Status.PUBLISHED, updated_at=now)
+    changes.articles_changed(ids)  # update() sends no signal
+    return published
 
 
 @transaction.atomic
 def unpublish_articles(*, articles) -> int:
     """Take articles off the site; they go back to drafts, nothing else changes."""
     ids = [article.pk for article in articles]
-    return (
+    unpublished = (
         Article.objects.filter(pk__in=ids)
         .filter(status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED])
         .update(status=Article.Status.DRAFT, updated_at=timezone.now())
     )
+    changes.articles_changed(ids)  # update() sends no signal
+    return unpublished
 
 
 @transaction.atomic
 def set_featured(*, articles, featured: bool) -> int:
     ids = [article.pk for article in articles]
-    return Article.objects.filter(pk__in=ids).update(
+    count = Article.objects.filter(pk__in=ids).update(
         is_featured=featured, updated_at=timezone.now()
     )
+    changes.articles_changed(ids)  # update() sends no signal
+    return count
 
 
 @transaction.atomic
@@ -118,6 +124,7 @@ def mark_english_reviewed(*, article: Article, user, blocks=None, title: bool = 
     )
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     refresh_translation_state(article_id=article.pk)
+    changes.article_changed(article.pk)  # update() sends no signal
     return count
 
 
@@ -172,5 +179,6 @@ def save_english(*, article: Article, user, title_en: str, lead_en: str, blocks:
         changed += 1
     if changed:
         Article.objects.filter(pk=article.pk).update(updated_at=now)
+    changes.article_changed(article.pk)  # update() sends no signal
     refresh_translation_state(article_id=article.pk)
     return changed

@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,11 +13,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reading, seo
 from .models import Article, ArticleBlock, Section, Source
+from .search import query as search_query
+from .search.form import SearchForm
+from .search.results import present, search_articles
 from .sitemaps import SITEMAPS, NewsSitemap
 
 ALL_SITEMAPS = {**SITEMAPS, "news": NewsSitemap}
-
-SEARCH_MAX_LENGTH = 200
 
 
 class ArticleListMixin:
@@ -77,16 +78,9 @@ class ArticleDetailView(DetailView):
             if request.GET:
                 url = f"{url}?{request.GET.urlencode()}"
             return HttpResponsePermanentRedirect(url)
-        response = self.render_to_response(self.get_context_data(object=article))
-        chosen = reading.mode_from_query(request)
-        if chosen:
-            response.set_cookie(
-                reading.READING_MODE_COOKIE,
-                chosen,
-                max_age=reading.COOKIE_MAX_AGE,
-                samesite="Lax",
-            )
-        return response
+        # A mode chosen with ?view= is remembered by static/js/preferences.js, not
+        # here: pages set no cookie, so that they can be cached for every reader.
+        return self.render_to_response(self.get_context_data(object=article))
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -127,32 +121,47 @@ class SectionArticlesView(GroupArticlesView):
     group_field = "section"
 
 
-class SearchView(ArticleListMixin, ListView):
-    """Title, lead and body, both languages; Arabic-aware search replaces this later."""
+class SearchView(ListView):
+    """Published articles matching ?q=, best first, filtered, words found marked.
+
+    The search itself is `articles.search`; this view checks the parameters
+    (a sentence for whatever is wrong, never an error page) and presents one
+    page of results. Its queries do not grow with the results: sources and
+    sections (for the filters), the count, the page, the page's blocks.
+    """
 
     template_name = "articles/search.html"
     context_object_name = "articles"
+    paginate_by = settings.NEWSROOM_PAGE_SIZE
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())
-        if not self.query or len(self.query) > SEARCH_MAX_LENGTH:
+        self.sources = list(Source.objects.all())
+        self.sections = list(Section.objects.all())
+        self.form = SearchForm(self.request.GET, sources=self.sources, sections=self.sections)
+        if not self.form.is_valid():
             return Article.objects.none()
-        matching = Article.objects.filter(
-            Q(title_ar__icontains=self.query)
-            | Q(title_en__icontains=self.query)
-            | Q(lead_ar__icontains=self.query)
-            | Q(lead_en__icontains=self.query)
-            | Q(blocks__text_ar__icontains=self.query)
-            | Q(blocks__text_en__icontains=self.query)
-        ).values("pk")
-        return super().get_queryset().filter(pk__in=matching)
+        return search_articles(self.form.query, **self.form.filters())
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number out of range or not a number shows the nearest page, not a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            query=self.query,
-            query_too_long=len(self.query) > SEARCH_MAX_LENGTH,
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        others = self.request.GET.copy()
+        others.pop("page", None)
+        return {
+            **context,
+            "query": search_query.clean(self.request.GET.get("q", "")),
+            "problem": self.form.problem,
+            "form": self.form,
+            "sources": self.sources,
+            "sections": self.sections,
+            "results": present(context["articles"], self.form.query) if self.form.query else [],
+            "page_query": others.urlencode(),
+        }
 
 
 @never_cache

@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from articles import changes
 from articles.models import (
     Article,
     ArticleBlock,
@@ -424,6 +425,7 @@ def write_translations(*, article_id, pending, translations, engine, terms) -> i
                     translation_engine=engine.name,
                     translated_at=now,
                 )
+    changes.article_changed(article_id)  # update() sends no signal
     return flagged
 
 
@@ -458,4 +460,5 @@ def record_outcome(*, article_id: int, engine: Engine, failures: dict[str, str])
         translation_error=error,
         updated_at=now,  # the English is part of what feeds and pages show
     )
+    changes.article_changed(article_id)  # the state shows on the page; update() sends no signal
     return state, error
