@@ -19,6 +19,9 @@ from .search.results import present, search_articles
 from .sitemaps import SITEMAPS, NewsSitemap
 
 ALL_SITEMAPS = {**SITEMAPS, "news": NewsSitemap}
+# The home page's section lists rank only recent articles, so that the ranking
+# reads a slice of the published_at index rather than every article.
+RECENT_FOR_SECTIONS = datetime.timedelta(days=30)
 
 
 class ArticleListMixin:
@@ -41,7 +44,8 @@ class HomeView(ArticleListMixin, TemplateView):
         featured = articles.filter(is_featured=True).first()
         latest = articles.exclude(pk=featured.pk) if featured else articles
         sections = {}
-        for article in Article.objects.latest_per_section(per_section=self.per_section):
+        recent = Article.objects.filter(published_at__gte=timezone.now() - RECENT_FOR_SECTIONS)
+        for article in recent.latest_per_section(per_section=self.per_section):
             sections.setdefault(article.section, []).append(article)
         since = timezone.now() - datetime.timedelta(hours=24)
         return super().get_context_data(

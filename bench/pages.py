@@ -11,8 +11,8 @@ What it does, in one run:
    translation" on half of them), related stories, views of the last two days
    and a full ticker; then builds the search index when the project has one
    (`manage.py rebuild_search_index`, or articles.search.index.rebuild_index);
-2. collects the static files into a temporary STATIC_ROOT and puts there a
-   file of the article page's size;
+2. collects the static files into a temporary STATIC_ROOT and puts there
+   files of the sizes of the article page, the home page and the two feeds;
 3. counts the SQL queries of every page in this process (Django's test client,
    page cache off, then cold and warm with it on);
 4. starts gunicorn twice with newsroom/gunicorn.conf.py (2 sync workers), one
@@ -23,10 +23,12 @@ What it does, in one run:
    each round, every target in turn, so that drift touches all alike; or, when
    wrk is missing, with a Python load generator (and says so);
 6. prints requests/s, p50 and p99 (medians of the rounds), each target's
-   ratio to the static file (median of the per-round ratios), its SQL queries,
-   the budgets with PASS/FAIL, and the workers' resident memory;
+   ratio to the article-sized static file and to the static file closest to it
+   in size (medians of the per-round ratios; budgets use the latter), its SQL
+   queries, the budgets with PASS/FAIL, and the workers' resident memory;
 7. stops gunicorn and drops the database (kept with --keep-db, and reused on
-   the next --keep-db run when it holds the same number of articles).
+   the next --keep-db run when it holds as many articles, made by the same
+   migrations).
 
 Exits 1 when a budget fails. Not part of `make test`.
 """

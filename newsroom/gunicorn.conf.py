@@ -13,9 +13,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5
+# Load the application once in the master, so that a recycled worker starts
+# in milliseconds rather than a second and a half.
+preload_app = True
 # Recycle workers now and then so that a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -72,9 +72,16 @@ class Highlighter:
         html.append(escape(text[last:]))
         return mark_safe("".join(html))  # noqa: S308 -- every piece of text is escaped above
 
+    def mentions(self, text: str) -> bool:
+        """Whether `text` has a word found: normalised whole, which is much faster
+        than word by word, and what most passages of a result need."""
+        return any(word.key in self.keys for word in normalise.words(text))
+
     def excerpt(self, text: str | None) -> SafeString | None:
         """The passage of `text` around its first word found, marked; None without one."""
         text = strip_bidi_controls(text or "")
+        if not self.mentions(text):
+            return None
         spans = list(_WRITTEN_WORD.finditer(text))
         first = next((i for i, span in enumerate(spans) if self.is_found(span.group())), None)
         if first is None:
