@@ -15,7 +15,7 @@ from . import reading, seo
 from .models import Article, ArticleBlock, Section, Source
 from .search import query as search_query
 from .search.form import SearchForm
-from .search.results import present, search_articles
+from .search.results import SearchPaginator, present, search_articles
 from .sitemaps import SITEMAPS, NewsSitemap
 
 ALL_SITEMAPS = {**SITEMAPS, "news": NewsSitemap}
@@ -145,6 +145,8 @@ class SearchView(ListView):
         if not self.form.is_valid():
             return Article.objects.none()
         return search_articles(self.form.query, **self.form.filters())
+
+    paginator_class = SearchPaginator
 
     def paginate_queryset(self, queryset, page_size):
         # A page number out of range or not a number shows the nearest page, not a 404.

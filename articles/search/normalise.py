@@ -26,11 +26,17 @@ that merely start with those letters (ولد، بيت، وقت) whole.
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .stopwords import ARABIC_STOP_WORDS, ENGLISH_STOP_WORDS
 
+# Words seen are remembered, up to this many per cache (then forgotten all at
+# once), in plain dicts of strings and tuples, which the garbage collector
+# walks quickly; functools' LRU cache, with a linked node per entry, made its
+# full collections take a tenth of a second in a process that had searched a
+# while.
+CACHE_SIZE = 100_000
 MIN_WORD_LENGTH = 2  # single letters are particles or typos; digits are kept at any length
 MAX_WORD_LENGTH = 64  # longer "words" are identifiers, hashes, glued URLs
 
@@ -105,7 +111,23 @@ PREFIXES = (("ال", 2), ("لل", 2), ("و", 3), ("ف", 3), ("ب", 3), ("ل", 3)
 NOT_PREFIXED = {"الله": "الله", "لله": "الله"}
 
 
-@lru_cache(maxsize=200_000)
+def _remembered(function: Callable[[str], object]) -> Callable:
+    cache: dict = {}
+
+    def remembered(text: str):
+        try:
+            return cache[text]
+        except KeyError:
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            result = cache[text] = function(text)
+            return result
+
+    remembered.__doc__ = function.__doc__
+    return remembered
+
+
+@_remembered
 def strip_prefixes(word: str) -> str:
     """A normalised Arabic word without its leading particles: والمدرسه → مدرسه."""
     while word not in NOT_PREFIXED:
@@ -118,8 +140,7 @@ def strip_prefixes(word: str) -> str:
     return NOT_PREFIXED[word]
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One searchable word: its normalised form and the key it is matched on."""
 
     exact: str
@@ -131,7 +152,7 @@ class Word:
         return _word(exact)
 
 
-@lru_cache(maxsize=200_000)
+@_remembered
 def _word(exact: str) -> Word:
     if is_arabic(exact):
         return Word(exact=exact, key=strip_prefixes(exact), arabic=True)
@@ -145,7 +166,7 @@ def _is_stop_word(light: str) -> bool:
     return light in ENGLISH_STOP_WORDS
 
 
-@lru_cache(maxsize=200_000)
+@_remembered
 def _searchable(light: str) -> str | None:
     """The normalised form of a token from `_light` text, or None when it is not searched."""
     if light.isdigit():

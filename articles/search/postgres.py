@@ -12,27 +12,31 @@ For each article, SearchDocument holds:
   apart). Phrases match keys, whose positions are the words', and a hashed
   lexeme for each two neighbouring keys, which lets the GIN index find a
   phrase without unpacking the vector of every article that has its words.
-- `rank_vector`, what ranking reads: the two titles only, each Arabic word
-  both as its exact normalised form (marked with a leading "=") and as its
-  key, weight A, and the stems, weight B, under a GIN index of its own.
+- `rank_vector`, what ranking reads: the two titles only, each word's key
+  marked with a leading "+" and each Arabic word's exact normalised form
+  marked "=", weight A, and the keys' stems, weight B (unmarked, so that a
+  stem is never taken for a key), under a GIN index of its own.
 
 Both are kept out of the table's rows (migration 0006), which stay a hundred
-bytes or so: counting and ordering thousands of matches reads few pages, and
-only the matches whose title matches have their title vector read. Ranking
-on the whole `vector` instead unpacks every match's several kilobytes:
-measured, a p95 of 666 ms over 20,000 articles.
+bytes or so, so that counting and ordering thousands of matches reads few
+pages, and neither is ever read to rank a match (see `title_score`):
+ranking with ts_rank over the whole `vector` unpacks every match's several
+kilobytes (measured: a p95 of 666 ms over 20,000 articles), and over the
+title vectors alone still a few thousand of them for a common word.
 
-The rank of a match is ts_rank over the query's words as alternatives: an
-exact title word counts three times (exact form, key, stem), a title word
-with other particles twice, a title word that shares only its stem once,
-and a match in the lead or body alone nothing; ties go to the newest.
+The rank of a match, per word looked for: 3 for its exact form in a title,
+2 for the same word with other particles, 1 for a title word sharing only
+its stem, 0 for a match in the lead or body alone; summed over the words,
+ties going to the newest.
 """
 
+import functools
 import hashlib
 import itertools
+import operator
 
-from django.contrib.postgres.search import SearchRank, SearchVectorField
-from django.db.models import BooleanField, Case, F, FloatField, Func, Value, When
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import BooleanField, Case, Count, F, Func, IntegerField, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -41,6 +45,7 @@ from .normalise import Word
 from .query import Phrase, Query
 
 EXACT_MARK = "="
+KEY_MARK = "+"
 PAIR_MARK = "~"
 # Pairs of neighbouring words are hashed into this many lexemes: enough that
 # the articles sharing a phrase's hash are few, few enough to keep the GIN
@@ -48,8 +53,6 @@ PAIR_MARK = "~"
 PAIR_BUCKETS = 1 << 22
 MAX_POSITION = 16383  # PostgreSQL's limit
 MAX_POSITIONS_PER_LEXEME = 255
-# ts_rank's weights for D, C, B, A: title words (A) and their stems (B).
-RANK_WEIGHTS = [0.0, 0.0, 0.4, 1.0]
 # (part, weight of its keys, of their stems): titles A and B, lead and body C and D.
 PARTS = (
     ("title_ar", "A", "B"),
@@ -71,15 +74,16 @@ def pair_lexeme(first: str, second: str) -> str:
 
 
 def tsvector_literal(
-    words: list[Word], *, weight: str = "", exact: bool = False, pairs: bool = False
+    words: list[Word], *, weight: str = "", marked: bool = False, pairs: bool = False
 ) -> str:
-    """Words as tsvector input: 'key':1A; with `exact` also '=exact':1A for Arabic
-    words; with `pairs` also each two neighbours' pair lexeme (without position)."""
+    """Words as tsvector input: 'key':1A; `marked`, for the titles' vector, '+key':1A
+    and for Arabic words '=exact':1A, apart from the stems the database adds;
+    with `pairs` also each two neighbours' pair lexeme (without position)."""
     positions: dict[str, list[int]] = {}
     for position, word in enumerate(words, start=1):
         position = min(position, MAX_POSITION)
-        positions.setdefault(word.key, []).append(position)
-        if exact and word.arabic:
+        positions.setdefault(KEY_MARK + word.key if marked else word.key, []).append(position)
+        if marked and word.arabic:
             positions.setdefault(EXACT_MARK + word.exact, []).append(position)
     entries = [
         _lexeme(lexeme)
@@ -123,7 +127,7 @@ def rank_vector_expression(text: SearchText) -> RawSQL:
         words = text.words(part)
         stems, stem_params = _stems_sql(words, "B")
         sql.append(f"%s::tsvector || {stems}")
-        params += [tsvector_literal(words, weight="A", exact=True), *stem_params]
+        params += [tsvector_literal(words, weight="A", marked=True), *stem_params]
     return RawSQL(" || ".join(sql), params, output_field=SearchVectorField())  # noqa: S611 -- text is bound as parameters
 
 
@@ -171,20 +175,6 @@ def match_expression(query: Query) -> RawSQL:
     return RawSQL(*_joined(parts, "&&"))  # noqa: S611 -- words are bound as parameters
 
 
-def rank_expression(query: Query) -> RawSQL:
-    """The tsquery ranking: each word looked for, as exact form, key and stem."""
-    parts = []
-    for word in dict.fromkeys(query.words):
-        lexemes = [_lexeme(word.key)]
-        if word.arabic:
-            lexemes.insert(0, _lexeme(EXACT_MARK + word.exact))
-        if word.key.isdigit():
-            parts.append(("%s::tsquery", [" | ".join(lexemes)]))
-        else:
-            parts.append((f"(%s::tsquery || {_stem_sql(word)})", [" | ".join(lexemes), word.key]))
-    return RawSQL(*_joined(parts, "||"))  # noqa: S611 -- words are bound as parameters
-
-
 class Matches(Func):
     """vector @@ query, as a condition filter() and When() accept."""
 
@@ -200,23 +190,73 @@ class SearchResults:
     ordering read only the search table (the copied status, time, source
     and section), never joining the articles; a slice gives the page's
     articles, through `shown` (`Article.objects.published()` with what a
-    result needs), in rank order.
+    result needs), in rank order. The query for a slice's ids also counts
+    all the matches (a window), so that `SearchPaginator`, which slices
+    before it counts, pages through a search in one pass over the matches.
     """
 
     def __init__(self, documents, shown):
         self.documents = documents
         self.shown = shown
+        self.known_count = None
 
     def count(self) -> int:
-        return self.documents.count()
+        if self.known_count is None:
+            self.known_count = self.documents.count()
+        return self.known_count
+
+    def ids_and_count(self, page: slice):
+        """The query for a page's article ids, each row with the number of matches."""
+        counted = self.documents.annotate(matches=Window(Count("article_id")))
+        return counted.values_list("article_id", "matches")[page]
 
     def __getitem__(self, page: slice):
-        ids = list(self.documents.values_list("article_id", flat=True)[page])
+        rows = list(self.ids_and_count(page))
+        if rows:
+            self.known_count = rows[0][1]
+        elif not page.start:
+            self.known_count = 0
+        ids = [article_id for article_id, _ in rows]
         in_rank_order = Case(
             *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)),
             default=Value(len(ids)),
         )
         return self.shown.filter(pk__in=ids).order_by(in_rank_order)
+
+
+def _titles_with(tsquery_sql: str, params: list):
+    """Ids of the articles whose title vector matches: read from its GIN index alone."""
+    from articles.models import SearchDocument
+
+    tsquery = RawSQL(tsquery_sql, params)  # noqa: S611 -- words are bound as parameters
+    return SearchDocument.objects.filter(Matches(F("rank_vector"), tsquery)).values("article_id")
+
+
+def title_score(query: Query):
+    """How well the titles match: per word looked for, 3 for its exact form in the
+    title, 2 for the same word with other particles, 1 for a word sharing its stem,
+    0 for a match in the lead or body alone; summed over the query's words.
+
+    Each tier is a set of ids from the title vectors' GIN index, which PostgreSQL
+    hashes once per query: no article's vector is read to rank it.
+    """
+    scores = []
+    for word in dict.fromkeys(query.words):
+        tiers = []
+        if word.arabic:
+            tiers.append((3, _titles_with("%s::tsquery", [_lexeme(EXACT_MARK + word.exact)])))
+        key = _lexeme(KEY_MARK + word.key)
+        tiers.append((2 if word.arabic else 3, _titles_with("%s::tsquery", [key])))
+        if not word.key.isdigit():
+            tiers.append((1, _titles_with(_stem_sql(word), [word.key])))
+        scores.append(
+            Case(
+                *(When(article_id__in=ids, then=Value(score)) for score, ids in tiers),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    return functools.reduce(operator.add, scores)
 
 
 def search(query: Query, *, shown, source=None, section=None, start=None, end=None):
@@ -236,21 +276,9 @@ def search(query: Query, *, shown, source=None, section=None, start=None, end=No
         documents = documents.filter(published_at__gte=start)
     if end is not None:
         documents = documents.filter(published_at__lt=end)
-    # ts_rank only for the articles whose title matches, found through the title
-    # vectors' own GIN index: the title vector is kept out of the row (see
-    # migration 0006), and a match in the lead or body alone ranks 0.
-    rank_query = rank_expression(query)
-    title_matches = SearchDocument.objects.filter(Matches(F("rank_vector"), rank_query))
-    ranked = documents.annotate(
-        search_rank=Case(
-            When(
-                article_id__in=title_matches.values("article_id"),
-                then=SearchRank(F("rank_vector"), rank_query, weights=RANK_WEIGHTS),
-            ),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-    ).order_by("-search_rank", "-published_at", "-article_id")
+    ranked = documents.annotate(search_rank=title_score(query)).order_by(
+        "-search_rank", "-published_at", "-article_id"
+    )
     return SearchResults(ranked, shown)
 
 

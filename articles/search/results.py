@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -52,6 +53,33 @@ def search_articles(
         start=_start_of(date_from) if date_from else None,
         end=_start_of(date_to + datetime.timedelta(days=1)) if date_to else None,
     )
+
+
+class SearchPaginator(Paginator):
+    """Pages that fetch their results before counting them, when the results can tell.
+
+    On PostgreSQL the query that orders a page also counts the matches (see
+    `postgres.SearchResults`): fetching first saves counting them apart. A
+    page number out of range or not a number shows the nearest page.
+    """
+
+    def get_page(self, number):
+        if not hasattr(self.object_list, "known_count"):
+            return super().get_page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        if number < 1:
+            return super().get_page(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list[bottom : bottom + self.per_page]
+        try:
+            if self.validate_number(number) == number:  # counts nothing: the slice did
+                return self._get_page(rows, number, self)
+        except InvalidPage:
+            pass
+        return super().get_page(number)
 
 
 @dataclass(frozen=True)
