@@ -245,6 +245,12 @@ class Article(models.Model):
         verbose_name=_("English title reviewed by"),
     )
     title_reviewed_at = models.DateTimeField(_("English title reviewed"), null=True, blank=True)
+    title_needs_review = models.CharField(
+        _("English title needs review"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why an editor should check the English title or lead."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
