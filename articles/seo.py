@@ -1,6 +1,7 @@
 """What search engines and social networks read in a page's head."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.templatetags.static import static
 from django.utils import timezone, translation
@@ -39,6 +40,17 @@ def article_canonical(request, article) -> str:
     return request.build_absolute_uri(arabic_url(article))
 
 
+def article_image(article) -> str:
+    """The lead image's absolute http(s) address, as stored; "" when there is none.
+
+    Social networks and search engines fetch the image over the web, so an
+    address they could not fetch is left out rather than announced.
+    """
+    url = article.image_url
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 def article_json_ld(request, article, *, canonical: str) -> str:
     """schema.org NewsArticle for the article in the interface language, as safe JSON."""
     english = translation.get_language() == "en" and article.has_english
@@ -71,6 +83,8 @@ def article_json_ld(request, article, *, canonical: str) -> str:
             },
         },
     }
+    if image := article_image(article):
+        data["image"] = [image]
     if article.original_url:
         data["isBasedOn"] = article.original_url
     if article.section:

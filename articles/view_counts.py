@@ -1,13 +1,14 @@
 """Counting article views without a database write per view.
 
 A view adds one to a buffer: a Redis hash shared by every process when
-REDIS_URL is set, else a dictionary in this process. The buffer is flushed to
-the database (the article's total and its hour's count, each incremented by
-the database so that concurrent flushes never lose a view) every
-NEWSROOM_VIEW_FLUSH_SECONDS by a background thread in each process, when a
-gunicorn worker exits, and by `manage.py flush_views`. Reading and emptying
-the buffer is atomic (a Redis RENAME, a lock here), so a view counted while a
-flush runs goes into the next flush, never nowhere.
+REDIS_URL is set, else a dictionary in this process. `flush()` writes the
+buffer to the database (the article's total and its hour's count, each
+incremented by the database so that concurrent flushes never lose a view).
+It runs every NEWSROOM_VIEW_FLUSH_SECONDS in a background thread of each
+process, and when a gunicorn worker exits (`worker_exit` in
+newsroom/gunicorn.conf.py); no management command runs it. Reading and
+emptying the buffer is atomic (a Redis RENAME, a lock here), so a view counted
+while a flush runs goes into the next flush, never nowhere.
 """
 
 import datetime

@@ -93,6 +93,7 @@ class ArticleDetailView(DetailView):
             mode=reading.reading_mode(self.request),
             blocks=list(article.blocks.all()),
             canonical_url=canonical,
+            image_url=seo.article_image(article),
             alternates=seo.article_alternates(self.request, article),
             json_ld=seo.article_json_ld(self.request, article, canonical=canonical),
             **kwargs,

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from django import template
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import get_language
 
 from articles import reading
@@ -24,23 +27,52 @@ def section_nav(context):
     return {"sections": list(Section.objects.all()), "request": context.get("request")}
 
 
+def _current_query(context, **changes) -> str:
+    """The current page's query with `changes` made, as `?...` for a link on this page."""
+    query = context["request"].GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"?{query.urlencode()}"
+
+
 @register.simple_tag(takes_context=True)
 def mode_url(context, mode):
     """The current page with ?view=mode, keeping the other query parameters."""
     if mode not in reading.READING_MODES:
         raise template.TemplateSyntaxError(f"unknown reading mode {mode!r}")
-    query = context["request"].GET.copy()
-    query["view"] = mode
-    return f"?{query.urlencode()}"
+    return _current_query(context, view=mode)
 
 
 @register.simple_tag(takes_context=True)
-def article_url(context, article):
-    """An article's address; it keeps a reading mode chosen with ?view= on this page."""
-    url = article.get_absolute_url()
+def page_url(context, number):
+    """Page `number` of the current list, keeping ?view= and the other query parameters."""
+    return _current_query(context, page=number)
+
+
+@register.simple_tag(takes_context=True)
+def mode_in_address(context):
+    """The reading mode chosen with ?view= on this page, or "" when there is none."""
     request = context.get("request")
-    mode = reading.mode_from_query(request) if request is not None else None
-    return f"{url}?view={mode}" if mode else url
+    return (reading.mode_from_query(request) if request is not None else None) or ""
+
+
+@register.simple_tag(takes_context=True)
+def reader_url(context, target):
+    """The address of `target` (an object or a path) that keeps a ?view= chosen here.
+
+    Without JavaScript no cookie remembers the mode, so every link from one
+    reader page to another carries it on. Addresses on other sites are left
+    alone. Pages are cached by their full path, query included, so a link
+    with ?view= never gets a page rendered for another mode.
+    """
+    url = target if isinstance(target, str) else target.get_absolute_url()
+    mode = mode_in_address(context)
+    parts = urlsplit(url)
+    if not mode or not url or parts.scheme or parts.netloc:
+        return url
+    query = QueryDict(parts.query, mutable=True)
+    query["view"] = mode
+    return urlunsplit(parts._replace(query=query.urlencode()))
 
 
 @register.filter

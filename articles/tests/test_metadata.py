@@ -340,6 +340,54 @@ def test_article_page_has_one_script_per_script_end(client):
     assert html.count("<script") == html.count("</script")
 
 
+# The lead image.
+
+IMAGE_TAGS = ("og:image", "twitter:card", "twitter:image")
+
+
+def test_article_page_with_image_announces_it_to_social_networks(client):
+    # An address with a query and an ampersand, exactly as the source gave it.
+    image = "https://cdn.wadi.example/img/market.jpg?w=1200&h=630"
+    article = ArticleFactory(image_url=image)
+
+    response = client.get(article.get_absolute_url())
+
+    tags = meta(response)
+    assert ({name: tags.get(name) for name in IMAGE_TAGS}, json_ld(response)["image"]) == (
+        {"og:image": image, "twitter:card": "summary_large_image", "twitter:image": image},
+        [image],
+    )
+
+
+def test_english_article_page_with_image_announces_the_same_image(client):
+    image = "http://wadi.example/market.png"
+    article = ArticleFactory(title_en="The market opens", image_url=image)
+
+    response = client.get(english_path(article))
+
+    tags = meta(response)
+    assert ({name: tags.get(name) for name in IMAGE_TAGS}, json_ld(response)["image"]) == (
+        {"og:image": image, "twitter:card": "summary_large_image", "twitter:image": image},
+        [image],
+    )
+
+
+@pytest.mark.parametrize(
+    "image_url",
+    [pytest.param("", id="none"), pytest.param("ftp://files.example/a.jpg", id="not-http")],
+)
+def test_article_page_without_a_web_image_has_a_summary_card_and_no_image(client, image_url):
+    article = ArticleFactory(image_url=image_url)
+
+    response = client.get(article.get_absolute_url())
+
+    tags = meta(response)
+    assert ({name: tags.get(name) for name in IMAGE_TAGS}, "image" in json_ld(response)) == (
+        {"og:image": None, "twitter:card": "summary", "twitter:image": None},
+        False,
+    )
+
+
 # Feed discovery.
 
 

@@ -7,12 +7,15 @@ import urllib.request
 import pytest
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from articles import view_counts
-from articles.models import Article, HourlyViews
+from articles.models import Article, HourlyViews, Section
+from articles.views import SectionArticlesView
 
 from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory
+from .htmltree import parse_html
 
 BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -260,10 +263,108 @@ def test_language_switch_keeps_the_reader_on_the_same_article(client):
 
 
 @pytest.mark.django_db
-def test_links_keep_a_reading_mode_chosen_in_the_address(client):
+def test_list_page_title_and_feed_titles_drop_bidi_controls_of_the_section_name(client):
+    section = SectionFactory(slug="culture")
+    # Stored straight into the row: an override that never closes, and a stray mark.
+    Section.objects.filter(pk=section.pk).update(name_ar="\u202eثقافة\u200f وفنون")
+    with translation.override("ar"):
+        site = gettext("Newsroom")
+
+    html = page_text(client, section.get_absolute_url())
+
+    head = parse_html(html).find("head")
+    feed_titles = [
+        link.attrs["title"]
+        for link in head.find_all("link", rel="alternate")
+        if "/feeds/sections/" in link.attrs["href"]
+    ]
+    assert [char for char in html if char in BIDI_CONTROLS] == []
+    assert (head.find("title").text, feed_titles) == (
+        f"ثقافة وفنون · {site}",
+        ["ثقافة وفنون (RSS)", "ثقافة وفنون (Atom)"],
+    )
+
+
+def quote_attribution(client, url: str):
+    figure = parse_html(page_text(client, url)).find("div", cls="col-en").find("figure")
+    return figure.find("cite").find("bdi")
+
+
+@pytest.mark.django_db
+def test_english_column_marks_an_arabic_attribution_shown_for_want_of_english(client):
+    block = ArticleBlockFactory(
+        kind="quote", text_en="We will open on time.", attribution_ar="ليلى حداد"
+    )
+
+    name = quote_attribution(client, f"{block.article.get_absolute_url()}?view=en")
+
+    assert (name.text, name.attrs) == ("ليلى حداد", {"lang": "ar", "dir": "rtl"})
+
+
+@pytest.mark.django_db
+def test_english_column_gives_an_english_attribution_no_arabic_marks(client):
+    block = ArticleBlockFactory(
+        kind="quote",
+        text_en="We will open on time.",
+        attribution_ar="ليلى حداد",
+        attribution_en="Layla Haddad",
+    )
+
+    name = quote_attribution(client, f"{block.article.get_absolute_url()}?view=en")
+
+    assert (name.text, name.attrs) == ("Layla Haddad", {})
+
+
+def arabic(message: str) -> str:
+    with translation.override("ar"):
+        return gettext(message)
+
+
+@pytest.mark.django_db
+@override_settings(NEWSROOM_ARABIC_INDIC_DIGITS=True)
+def test_arabic_indic_digits_setting_writes_the_machine_translation_date(client):
+    article = ArticleFactory(
+        title_en="A title",
+        translation_state="machine",
+        translation_engine="libretranslate",
+        translated_at=datetime.datetime(2026, 3, 4, 12, 0, tzinfo=datetime.UTC),
+    )
+
+    html = page_text(client, f"{article.get_absolute_url()}?view=both")
+
+    provenance = parse_html(html).find("p", cls="provenance")
+    assert provenance.text == arabic("English by machine translation (%(engine)s, %(date)s).") % {
+        "engine": "libretranslate",
+        "date": "٤ مارس ٢٠٢٦",
+    }
+
+
+@pytest.mark.django_db
+@override_settings(NEWSROOM_ARABIC_INDIC_DIGITS=True)
+def test_arabic_indic_digits_setting_writes_the_list_page_numbers(client, monkeypatch):
+    monkeypatch.setattr(SectionArticlesView, "paginate_by", 1)
     section = SectionFactory()
-    article = ArticleFactory(section=section)
+    ArticleFactory.create_batch(3, section=section)
 
-    html = page_text(client, f"{section.get_absolute_url()}?view=en")
+    html = page_text(client, f"{section.get_absolute_url()}?page=2")
 
-    assert f'href="{article.get_absolute_url()}?view=en"' in html
+    pagination = parse_html(html).find("nav", cls="pagination")
+    assert pagination.find("span").text == arabic("Page %(number)s of %(total)s") % {
+        "number": "٢",
+        "total": "٣",
+    }
+
+
+@pytest.mark.django_db
+def test_list_page_numbers_stay_western_without_the_setting(client, monkeypatch, western_digits):
+    monkeypatch.setattr(SectionArticlesView, "paginate_by", 1)
+    section = SectionFactory()
+    ArticleFactory.create_batch(3, section=section)
+
+    html = page_text(client, f"{section.get_absolute_url()}?page=2")
+
+    pagination = parse_html(html).find("nav", cls="pagination")
+    assert pagination.find("span").text == arabic("Page %(number)s of %(total)s") % {
+        "number": "2",
+        "total": "3",
+    }

@@ -1,5 +1,7 @@
 // The font-size control: A− / A+ change a step on <html data-font-size>, and a
-// cookie remembers it so that the server renders the next page at that size.
+// cookie remembers it. The server never reads that cookie (pages are the same
+// for every reader, so that they can be cached): preferences.js applies it in
+// the next page's <head>, before that page is painted.
 (function () {
   "use strict";
   var MIN = 0;
