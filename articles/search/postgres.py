@@ -3,13 +3,18 @@
 For each article, SearchDocument holds:
 
 - `vector`, what matching uses: every word's key (normalised, particles
-  stripped) at its position, written as a tsvector literal built here so
-  that no PostgreSQL parser or dictionary changes it, and the keys' stems
+  stripped) marked with a leading "+" at its position, written as a
+  tsvector literal built here so that no PostgreSQL parser or dictionary
+  changes it, and the keys' stems (unmarked)
   from the `arabic` (Snowball) configuration, or `english` for words in
   Latin letters wherever they stand; keys weigh A in a title and C in the
   lead and body, stems B and D. Fed the keys, the Arabic stemmer no longer
   sees the particles it handles unevenly (it stems وزاره and الوزاره
-  apart). Phrases match keys, whose positions are the words', and a hashed
+  apart). Marked, a key is never taken for another word's stem, so that
+  the GIN index alone tells a word found as itself from one found only by
+  its stem (GIN keeps no weights: a lexeme looked for with a weight is
+  checked against each candidate's whole vector). Phrases match keys,
+  whose positions are the words', and a hashed
   lexeme for each two neighbouring keys, which lets the GIN index find a
   phrase without unpacking the vector of every article that has its words.
 - `rank_vector`, what ranking reads: the two titles only, each word's key
@@ -19,15 +24,21 @@ For each article, SearchDocument holds:
 
 Both are kept out of the table's rows (migration 0006), which stay a hundred
 bytes or so, so that counting and ordering thousands of matches reads few
-pages, and neither is ever read to rank a match (see `title_score`):
+pages, and neither is ever read to rank a match (see `match_score`):
 ranking with ts_rank over the whole `vector` unpacks every match's several
 kilobytes (measured: a p95 of 666 ms over 20,000 articles), and over the
 title vectors alone still a few thousand of them for a common word.
 
-The rank of a match, per word looked for: 3 for its exact form in a title,
-2 for the same word with other particles, 1 for a title word sharing only
-its stem, 0 for a match in the lead or body alone; summed over the words,
+The rank of a match, per word looked for: 4 for its exact form in a title,
+3 for the same word with other particles, 2 for a title word sharing only
+its stem, 1 for the word itself (any particles) in the lead or body alone,
+0 for a lead or body word sharing only its stem; summed over the words,
 ties going to the newest.
+
+The vectors record no version of their layout: a change to it (as when
+keys gained their "+" in `vector`) leaves the vectors written before
+matching wrongly, until every article is indexed again by
+`rebuild_search_index` without --stale.
 """
 
 import functools
@@ -74,16 +85,16 @@ def pair_lexeme(first: str, second: str) -> str:
 
 
 def tsvector_literal(
-    words: list[Word], *, weight: str = "", marked: bool = False, pairs: bool = False
+    words: list[Word], *, weight: str = "", exact: bool = False, pairs: bool = False
 ) -> str:
-    """Words as tsvector input: 'key':1A; `marked`, for the titles' vector, '+key':1A
-    and for Arabic words '=exact':1A, apart from the stems the database adds;
+    """Words as tsvector input: '+key':1A, apart from the stems the database adds;
+    with `exact`, for the titles' vector, also '=exact':1A for Arabic words;
     with `pairs` also each two neighbours' pair lexeme (without position)."""
     positions: dict[str, list[int]] = {}
     for position, word in enumerate(words, start=1):
         position = min(position, MAX_POSITION)
-        positions.setdefault(KEY_MARK + word.key if marked else word.key, []).append(position)
-        if marked and word.arabic:
+        positions.setdefault(KEY_MARK + word.key, []).append(position)
+        if exact and word.arabic:
             positions.setdefault(EXACT_MARK + word.exact, []).append(position)
     entries = [
         _lexeme(lexeme)
@@ -127,7 +138,7 @@ def rank_vector_expression(text: SearchText) -> RawSQL:
         words = text.words(part)
         stems, stem_params = _stems_sql(words, "B")
         sql.append(f"%s::tsvector || {stems}")
-        params += [tsvector_literal(words, weight="A", marked=True), *stem_params]
+        params += [tsvector_literal(words, weight="A", exact=True), *stem_params]
     return RawSQL(" || ".join(sql), params, output_field=SearchVectorField())  # noqa: S611 -- text is bound as parameters
 
 
@@ -136,11 +147,15 @@ def _stem_sql(word: Word) -> str:
     return f"plainto_tsquery('{language}'::regconfig, %s)"
 
 
+def _key(word: Word) -> str:
+    return _lexeme(KEY_MARK + word.key)
+
+
 def _word_sql(word: Word) -> tuple[str, list]:
     """A word matches its key or its stem (numbers: only themselves)."""
     if word.key.isdigit():
-        return "%s::tsquery", [_lexeme(word.key)]
-    return f"(%s::tsquery || {_stem_sql(word)})", [_lexeme(word.key), word.key]
+        return "%s::tsquery", [_key(word)]
+    return f"(%s::tsquery || {_stem_sql(word)})", [_key(word), word.key]
 
 
 def _phrase_sql(phrase: Phrase) -> tuple[str, list]:
@@ -155,7 +170,7 @@ def _phrase_sql(phrase: Phrase) -> tuple[str, list]:
     if len(words) == 1:
         return _word_sql(words[0])
     pairs = [pair_lexeme(a.key, b.key) for a, b in itertools.pairwise(words)]
-    in_order = " <-> ".join(_lexeme(word.key) for word in words)
+    in_order = " <-> ".join(_key(word) for word in words)
     return "%s::tsquery", [" & ".join(map(_lexeme, pairs)) + f" & ({in_order})"]
 
 
@@ -224,31 +239,35 @@ class SearchResults:
         return self.shown.filter(pk__in=ids).order_by(in_rank_order)
 
 
-def _titles_with(tsquery_sql: str, params: list):
-    """Ids of the articles whose title vector matches: read from its GIN index alone."""
+def _having(field: str, tsquery_sql: str, params: list):
+    """Ids of the articles whose `field` vector matches: read from its GIN index alone."""
     from articles.models import SearchDocument
 
     tsquery = RawSQL(tsquery_sql, params)  # noqa: S611 -- words are bound as parameters
-    return SearchDocument.objects.filter(Matches(F("rank_vector"), tsquery)).values("article_id")
+    return SearchDocument.objects.filter(Matches(F(field), tsquery)).values("article_id")
 
 
-def title_score(query: Query):
-    """How well the titles match: per word looked for, 3 for its exact form in the
-    title, 2 for the same word with other particles, 1 for a word sharing its stem,
-    0 for a match in the lead or body alone; summed over the query's words.
+def match_score(query: Query):
+    """How well a match matches: per word looked for, 4 for its exact form in the
+    title, 3 for the same word with other particles, 2 for a word sharing its stem,
+    1 for the word itself in the lead or body alone, 0 for a lead or body word
+    sharing only its stem; summed over the query's words.
 
-    Each tier is a set of ids from the title vectors' GIN index, which PostgreSQL
-    hashes once per query: no article's vector is read to rank it.
+    Each tier is a set of ids from a GIN index (the title vectors', then the
+    keys in the whole vector), which PostgreSQL hashes once per query: no
+    article's vector is read to rank it.
     """
     scores = []
     for word in dict.fromkeys(query.words):
         tiers = []
         if word.arabic:
-            tiers.append((3, _titles_with("%s::tsquery", [_lexeme(EXACT_MARK + word.exact)])))
-        key = _lexeme(KEY_MARK + word.key)
-        tiers.append((2 if word.arabic else 3, _titles_with("%s::tsquery", [key])))
+            exact = _lexeme(EXACT_MARK + word.exact)
+            tiers.append((4, _having("rank_vector", "%s::tsquery", [exact])))
+        tiers.append((3 if word.arabic else 4, _having("rank_vector", "%s::tsquery", [_key(word)])))
         if not word.key.isdigit():
-            tiers.append((1, _titles_with(_stem_sql(word), [word.key])))
+            tiers.append((2, _having("rank_vector", _stem_sql(word), [word.key])))
+        # Checked after the titles: an article found here has the word itself in its lead or body.
+        tiers.append((1, _having("vector", "%s::tsquery", [_key(word)])))
         scores.append(
             Case(
                 *(When(article_id__in=ids, then=Value(score)) for score, ids in tiers),
@@ -276,7 +295,7 @@ def search(query: Query, *, shown, source=None, section=None, start=None, end=No
         documents = documents.filter(published_at__gte=start)
     if end is not None:
         documents = documents.filter(published_at__lt=end)
-    ranked = documents.annotate(search_rank=title_score(query)).order_by(
+    ranked = documents.annotate(search_rank=match_score(query)).order_by(
         "-search_rank", "-published_at", "-article_id"
     )
     return SearchResults(ranked, shown)

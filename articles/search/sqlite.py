@@ -12,7 +12,10 @@ A word of the query matches its key in the key columns; its exact form is
 looked for in the exact column too, which adds to the score without
 changing what matches. bm25's column weights rank as PostgreSQL does: an
 exact title word above one with other particles, and a match in the lead or
-body alone not at all, so that ties go to the newest.
+body alone not at all, so that ties go to the newest. Where PostgreSQL ranks
+a lead or body word found as itself above one sharing only its stem, SQLite
+has nothing to tell apart: Arabic words match only as themselves, and the
+porter tokenizer stems English text and queries alike.
 """
 
 from django.db import connection as default_connection

@@ -87,3 +87,45 @@ def test_search_on_postgresql_ranks_a_stem_in_the_title_below_exact_and_above_bo
     with_body("جاء والمعلم", "نص.", hours=20)
 
     assert ranked("المعلم") == ["كرم المعلم", "جاء والمعلم", "وصل المعلمون", "أخبار"]
+
+
+@pytest.fixture
+def teachers_in_the_body(unrelated):
+    """The word looked for in the lead or body only: once as itself, once with other
+    particles, once sharing only its stem (and that one the newest)."""
+    with_body("تقرير أول", "تحدث المعلمون عن المنهج.", hours=1)
+    with_body("تقرير ثان", "تحدث المعلم عن المنهج.", hours=30)
+    ArticleFactory(title_ar="تقرير ثالث", lead_ar="تحدث والمعلم عن المنهج.", published_at=ago(20))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming is PostgreSQL's")
+def test_search_on_postgresql_ranks_a_body_word_itself_above_a_body_word_sharing_its_stem(
+    teachers_in_the_body,
+):
+    assert ranked("المعلم") == ["تقرير ثالث", "تقرير ثان", "تقرير أول"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite has no Arabic stemmer")
+def test_search_on_sqlite_finds_a_body_word_only_as_itself_newest_first(teachers_in_the_body):
+    assert ranked("المعلم") == ["تقرير ثالث", "تقرير ثان"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="FTS5's porter tokenizer stems text and query alike: SQLite cannot tell them apart",
+)
+def test_search_on_postgresql_ranks_an_english_body_word_itself_above_its_inflection(unrelated):
+    inflected = with_body("خبر أول", "نص.", hours=1)
+    ArticleBlockFactory(article=inflected, text_en="The libraries opened.")
+    itself = with_body("خبر ثان", "نص.", hours=9)
+    ArticleBlockFactory(article=itself, text_en="The library opened.")
+
+    assert ranked("library") == ["خبر ثان", "خبر أول"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming is PostgreSQL's")
+def test_search_on_postgresql_ranks_a_title_stem_above_a_body_word_itself(unrelated):
+    with_body("تقرير", "تحدث المعلم عن المنهج.", hours=1)
+    with_body("وصل المعلمون", "نص.", hours=9)
+
+    assert ranked("المعلم") == ["وصل المعلمون", "تقرير"]

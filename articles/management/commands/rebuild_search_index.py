@@ -1,9 +1,12 @@
 """Rebuild the search index: every article, or only those it is missing or behind on.
 
 The index follows every save by itself (see articles.search.index); this is
-for after restoring a database, after changing how text is normalised, or
 for articles written by code that bypassed it (--stale finds those: never
-indexed, or changed since they were).
+indexed, or changed since they were), and, without --stale, for after
+restoring a database or upgrading to code that normalises text or lays out
+the search vectors differently. The index records no version of its
+layout, so --stale cannot see vectors written by older code: after such an
+upgrade, rebuild everything.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +18,9 @@ from articles.search.index import BATCH_SIZE, rebuild_index, stale_article_ids
 class Command(BaseCommand):
     help = (
         "Rebuild the search index for every article, or with --stale only for those "
-        "never indexed or changed since."
+        "never indexed or changed since. Rebuild every article (no --stale) after "
+        "restoring a database or after upgrading to code that normalises or indexes "
+        "text differently: --stale cannot see vectors written by older code."
     )
 
     def add_arguments(self, parser):
