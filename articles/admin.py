@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -11,13 +12,26 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from reversion.admin import VersionAdmin
 
-from . import importing, review, services, tasks
+from . import (
+    audit,
+    changes,
+    importing,
+    review,
+    revision_views,
+    revisions,
+    scheduling,
+    services,
+    tasks,
+)
 from .machine_translation.engines.none import NoEngine
 from .models import (
     Article,
     ArticleBlock,
     ArticleUpdate,
+    AuditEntry,
+    Correction,
     DeletedArticle,
     GlossaryTerm,
     Section,
@@ -26,6 +40,9 @@ from .models import (
     TranslationMemory,
     TranslationOrigin,
 )
+
+# Registered before ArticleAdmin, which would otherwise register the models itself.
+revisions.register()
 
 LANGUAGE_ATTRS = {"ar": {"lang": "ar", "dir": "rtl"}, "en": {"lang": "en", "dir": "ltr"}}
 
@@ -70,8 +87,61 @@ class ArticleBlockInline(LanguageFieldsMixin, TranslationTabularInline):
     }
 
 
+class CorrectionInline(LanguageFieldsMixin, TranslationTabularInline):
+    model = Correction
+    fields = ("noted_at", "note_ar", "note_en")
+    extra = 0
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 40})}}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form, which notices when someone else saved the article meanwhile."""
+
+    # When the article was last saved, as the editor opened it.
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # No Meta: the admin gives the model and the fields.
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.updated_at:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        published_at = cleaned.get("published_at")
+        expires_at = cleaned.get("expires_at")
+        if status == Article.Status.SCHEDULED and not published_at:
+            self.add_error(
+                "published_at", _("Give the time at which the scheduled article should appear.")
+            )
+        if expires_at and published_at and expires_at <= published_at:
+            self.add_error("expires_at", _("The expiry time must come after the publication."))
+        self._check_conflict()
+        return cleaned
+
+    def _check_conflict(self):
+        if not self.instance.pk:
+            return
+        current = (
+            Article.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+        )
+        opened = self.data.get(self.add_prefix("opened_at"), "")
+        if current is None or not opened or opened == current.isoformat():
+            return
+        # Saving again, now that the editor has been told, saves.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_at")] = current.isoformat()
+        raise forms.ValidationError(
+            revision_views.conflict_message(article=self.instance, opened=opened)
+        )
+
+
 @admin.register(Article)
-class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
+class ArticleAdmin(LanguageTabsMixin, VersionAdmin, TranslationAdmin):
+    form = ArticleAdminForm
+    object_history_template = "admin/articles/article/revisions.html"
     list_display = (
         "title",
         "source",
@@ -80,14 +150,22 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
         "is_featured",
         "published_at",
         "view_count",
-        "translation_state",
+        "translation",
     )
     list_filter = ("status", "source", "section", "is_featured", "translation_state")
     list_select_related = ("source", "section")
     search_fields = ("title_ar", "title_en", "lead_ar", "original_url")
     date_hierarchy = "published_at"
-    readonly_fields = ("view_count", "created_at", "updated_at", "reader_link", "review_link")
-    inlines = [ArticleBlockInline]
+    readonly_fields = (
+        "view_count",
+        "created_at",
+        "updated_at",
+        "revised_at",
+        "reader_link",
+        "review_link",
+        "preview_links",
+    )
+    inlines = [ArticleBlockInline, CorrectionInline]
     autocomplete_fields = ("related",)
     actions = ["publish", "unpublish", "feature", "unfeature", "translate"]
     fieldsets = (
@@ -96,11 +174,13 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
             {
                 "fields": (
                     ("source", "section"),
-                    ("status", "published_at", "is_featured"),
+                    ("status", "published_at", "expires_at", "is_featured"),
                     "byline",
                     ("image_url", "image_caption"),
                     "related",
                     ("reader_link", "review_link"),
+                    "preview_links",
+                    "opened_at",
                 )
             },
         ),
@@ -119,6 +199,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                     "view_count",
                     "created_at",
                     "updated_at",
+                    "revised_at",
                 ),
                 "classes": ("collapse",),
             },
@@ -146,6 +227,34 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
             _("Review the English, block by block"),
         )
 
+    @admin.display(description=_("Translation"), ordering="translation_state")
+    def translation(self, article):
+        if (
+            article.translation_state == Article.TranslationState.FAILED
+            and article.translation_error
+        ):
+            return format_html(
+                "{}<br><small>{}</small>",
+                article.get_translation_state_display(),
+                article.translation_error[:120],
+            )
+        return article.get_translation_state_display()
+
+    @admin.display(description=_("Preview"))
+    def preview_links(self, article):
+        if not article.pk:
+            return "-"
+        url = reverse("articles:preview", args=[article.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}?view=both">{}</a> · <a href="{}?view=en">{}</a>',
+            url,
+            _("Arabic"),
+            url,
+            _("Side by side"),
+            url,
+            _("English"),
+        )
+
     def get_urls(self):
         return [
             path(
@@ -153,24 +262,88 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                 self.admin_site.admin_view(self.review_view),
                 name="articles_article_review",
             ),
+            path(
+                "<int:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<int:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
             *super().get_urls(),
         ]
+
+    def compare_view(self, request, object_id):
+        return revision_views.compare_view(self, request, object_id)
+
+    def restore_view(self, request, object_id, version_id):
+        return revision_views.restore_view(self, request, object_id, version_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = get_object_or_404(Article, pk=object_id)
+        extra = {"versions": revisions.versions_of(article), **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=extra)
 
     def review_view(self, request, object_id):
         return review.review_view(self, request, object_id)
 
     def save_model(self, request, obj, form, change):
+        changed = set(form.changed_data)
+        now = timezone.now()
         # English an editor typed here is theirs: mark it reviewed so no machine run replaces it.
-        if {"title_en", "lead_en"} & set(form.changed_data) and obj.title_en:
+        if {"title_en", "lead_en"} & changed and obj.title_en:
             obj.title_translation_origin = TranslationOrigin.REVIEWED
             obj.title_reviewed_by = request.user
-            obj.title_reviewed_at = timezone.now()
-        request._newsroom_arabic_changed = not change or bool(
-            {"title_ar", "lead_ar"} & set(form.changed_data)
+            obj.title_reviewed_at = now
+            obj.title_needs_review = ""
+        request._newsroom_arabic_changed = not change or bool({"title_ar", "lead_ar"} & changed)
+        request._newsroom_content_changed = bool(
+            {"title_ar", "lead_ar", "title_en", "lead_en"} & changed
         )
+        request._newsroom_was_published = (
+            change and Article.objects.published().filter(pk=obj.pk).exists()
+        )
+        # A publication time still to come means "scheduled", whichever status was picked.
+        if obj.status == Article.Status.PUBLISHED and obj.published_at and obj.published_at > now:
+            obj.status = Article.Status.SCHEDULED
+            self.message_user(request, _("The article will appear at its publication time."))
+        elif obj.status == Article.Status.SCHEDULED and obj.published_at <= now:
+            obj.status = Article.Status.PUBLISHED
         super().save_model(request, obj, form, change)
+        self._audit_form_changes(request, obj, form, change)
+        if obj.status == Article.Status.SCHEDULED:
+            scheduling.queue_run_at(obj.published_at)
+        if obj.expires_at and obj.expires_at > now:
+            scheduling.queue_run_at(obj.expires_at)
+
+    def _audit_form_changes(self, request, obj, form, change):
+        before = form.initial
+        status_actions = {
+            Article.Status.PUBLISHED: audit.Action.PUBLISHED,
+            Article.Status.SCHEDULED: audit.Action.SCHEDULED,
+        }
+        if obj.status != before.get("status"):
+            action = status_actions.get(obj.status, audit.Action.UNPUBLISHED)
+            if obj.status != Article.Status.DRAFT or change:
+                audit.record(action=action, actor=request.user, article=obj)
+        if "is_featured" in form.changed_data:
+            action = audit.Action.FEATURED if obj.is_featured else audit.Action.UNFEATURED
+            audit.record(action=action, actor=request.user, article=obj)
+        # Status and featuring have entries of their own.
+        edited = set(form.changed_data) - {"status", "is_featured", "opened_at"}
+        if change and edited:
+            audit.record(
+                action=audit.Action.EDITED,
+                actor=request.user,
+                article=obj,
+                detail=", ".join(sorted(edited)),
+            )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Correction:
+            return self._save_corrections(request, form, formset, change)
         if formset.model is not ArticleBlock:
             return super().save_formset(request, form, formset, change)
         now = timezone.now()
@@ -188,12 +361,37 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
                 "kind",
             } & changed or block_form in formset.deleted_forms:
                 request._newsroom_arabic_changed = True
+            if changed or block_form in formset.deleted_forms:
+                request._newsroom_content_changed = True
         return super().save_formset(request, form, formset, change)
+
+    def _save_corrections(self, request, form, formset, change):
+        corrections = formset.save(commit=False)
+        for correction in corrections:
+            if correction.pk is None:
+                correction.created_by = request.user
+                request._newsroom_content_changed = True
+            correction.save()
+            audit.record(
+                action=audit.Action.CORRECTED,
+                actor=request.user,
+                article=form.instance,
+                detail=correction.note_ar,
+            )
+        for correction in formset.deleted_objects:
+            correction.delete()
+        formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        article = form.instance
+        if getattr(request, "_newsroom_was_published", False) and getattr(
+            request, "_newsroom_content_changed", False
+        ):
+            Article.objects.filter(pk=article.pk).update(revised_at=timezone.now())
+            changes.article_changed(article.pk)  # update() sends no signal
         if getattr(request, "_newsroom_arabic_changed", False) and settings.MT_AUTO_TRANSLATE:
-            if services.queue_translation(article=form.instance):
+            if services.queue_translation(article=article, by=request.user):
                 self.message_user(request, _("The English translation has been queued."))
 
     def delete_model(self, request, obj):
@@ -210,7 +408,9 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
         if not services.translation_enabled():
             self.message_user(request, NoEngine.MESSAGE, messages.WARNING)
             return
-        count = sum(services.queue_translation(article=article) for article in queryset)
+        count = sum(
+            services.queue_translation(article=article, by=request.user) for article in queryset
+        )
         self.message_user(
             request,
             ngettext(
@@ -233,7 +433,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
-        count = services.publish_articles(articles=queryset)
+        count = services.publish_articles(articles=queryset, by=request.user)
         self.message_user(
             request,
             ngettext("%(count)d article published.", "%(count)d articles published.", count)
@@ -242,7 +442,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = services.unpublish_articles(articles=queryset)
+        count = services.unpublish_articles(articles=queryset, by=request.user)
         self.message_user(
             request,
             ngettext("%(count)d article unpublished.", "%(count)d articles unpublished.", count)
@@ -251,7 +451,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
 
     @admin.action(description=_("Feature the selected articles"), permissions=["change"])
     def feature(self, request, queryset):
-        count = services.set_featured(articles=queryset, featured=True)
+        count = services.set_featured(articles=queryset, featured=True, by=request.user)
         self.message_user(
             request,
             ngettext("%(count)d article featured.", "%(count)d articles featured.", count)
@@ -260,7 +460,7 @@ class ArticleAdmin(LanguageTabsMixin, TranslationAdmin):
 
     @admin.action(description=_("Stop featuring the selected articles"), permissions=["change"])
     def unfeature(self, request, queryset):
-        count = services.set_featured(articles=queryset, featured=False)
+        count = services.set_featured(articles=queryset, featured=False, by=request.user)
         self.message_user(
             request,
             ngettext(
@@ -311,6 +511,31 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
             _("Move down"),
         )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            action=audit.Action.TICKER,
+            actor=request.user,
+            subject=obj.text_ar,
+            detail=f"changed: {', '.join(form.changed_data)}" if change else "added",
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(
+            action=audit.Action.TICKER, actor=request.user, subject=obj.text_ar, detail="deleted"
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for headline in queryset:
+            audit.record(
+                action=audit.Action.TICKER,
+                actor=request.user,
+                subject=headline.text_ar,
+                detail="deleted",
+            )
+        super().delete_queryset(request, queryset)
+
     def move_view(self, request, object_id, direction):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -319,7 +544,14 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
             raise PermissionDenied
         if direction not in ("up", "down"):
             raise PermissionDenied
-        if not services.move_ticker_headline(headline=headline, direction=direction):
+        if services.move_ticker_headline(headline=headline, direction=direction):
+            audit.record(
+                action=audit.Action.TICKER,
+                actor=request.user,
+                subject=headline.text_ar,
+                detail=f"moved {direction}",
+            )
+        else:
             self.message_user(
                 request, _("That headline cannot move further that way."), messages.WARNING
             )
@@ -386,6 +618,21 @@ class SourceAdmin(LanguageFieldsMixin, TranslationAdmin):
     @admin.display(description=_("Fetching"), boolean=True)
     def healthy(self, source):
         return not source.is_failing
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            action=audit.Action.SOURCE,
+            actor=request.user,
+            subject=obj.name_ar,
+            detail=f"changed: {', '.join(form.changed_data)}" if change else "added",
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(
+            action=audit.Action.SOURCE, actor=request.user, subject=obj.name_ar, detail="deleted"
+        )
+        super().delete_model(request, obj)
 
     @admin.action(description=_("Fetch the selected sources now"), permissions=["change"])
     def fetch_now(self, request, queryset):
@@ -491,4 +738,39 @@ class TranslationMemoryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: written by the services, never by hand."""
+
+    list_display = ("at", "action", "who", "subject_link", "detail")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "at")
+    list_select_related = ("actor", "article")
+    search_fields = ("subject", "detail", "actor__username")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "actor", "action", "article", "subject", "detail")
+
+    @admin.display(description=_("about"), ordering="subject")
+    def subject_link(self, entry):
+        if entry.article_id:
+            return format_html(
+                '<a href="{}" dir="auto">{}</a>',
+                reverse("admin:articles_article_change", args=[entry.article_id]),
+                entry.subject,
+            )
+        return format_html('<bdi dir="auto">{}</bdi>', entry.subject)
+
+    @admin.display(description=_("who"), ordering="actor__username")
+    def who(self, entry):
+        return entry.who
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -131,8 +131,23 @@ class TranslationOrigin(models.TextChoices):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Articles a reader may see: published, and not dated in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Articles a reader may see: published, not dated in the future, not expired."""
+        now = timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def due_for_publishing(self, *, now):
+        """Scheduled articles whose publication time has come."""
+        return self.filter(status=Article.Status.SCHEDULED, published_at__lte=now)
+
+    def due_for_expiry(self, *, now):
+        """Articles on the site (or waiting for it) whose expiry time has come."""
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], expires_at__lte=now
+        )
 
     def visible_to(self, user):
         """Everything for staff (to check an article before publishing), else published."""
@@ -205,6 +220,15 @@ class Article(models.Model):
     guid = models.CharField(_("GUID"), max_length=1000, blank=True)
     slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, allow_unicode=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("From this time on the article is taken off the site (archived)."),
+    )
+    # When the text readers see last changed after publication (edits,
+    # corrections, restored revisions): what the "Updated" line shows.
+    revised_at = models.DateTimeField(_("revised"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -275,6 +299,16 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(published_at__isnull=False),
+                name="article_scheduled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_publication",
+            ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"])]
 
@@ -295,6 +329,15 @@ class Article(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+        )
+
+    @property
+    def shows_updated(self) -> bool:
+        """Whether readers are told the article was updated: changed well after publication."""
+        return bool(
+            self.revised_at
+            and self.published_at
+            and self.revised_at - self.published_at > settings.NEWSROOM_UPDATED_NOTICE_AFTER
         )
 
     @property
@@ -639,3 +682,97 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return str(self.article_id)
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        """Corrections of the articles readers may see, newest first."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article", "article__source")
+            .order_by("-noted_at", "-pk")
+        )
+
+
+class Correction(models.Model):
+    """A dated note, shown under the article, saying what was corrected and how."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    note = models.TextField(_("correction"))
+    noted_at = models.DateTimeField(_("date"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+        editable=False,
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "noted_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.article}: {self.noted_at:%Y-%m-%d}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to what, and when: written by the services, read in the admin."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", pgettext_lazy("audit action", "Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        SCHEDULED = "scheduled", _("Scheduled")
+        EXPIRED = "expired", _("Expired")
+        FEATURED = "featured", _("Featured")
+        UNFEATURED = "unfeatured", _("No longer featured")
+        EDITED = "edited", _("Edited")
+        RESTORED = "restored", _("Revision restored")
+        CORRECTED = "corrected", _("Correction added")
+        TICKER = "ticker", _("Ticker changed")
+        TRANSLATION_QUEUED = "translation_queued", _("Translation queued")
+        TRANSLATED = "translated", _("Machine translation run")
+        REVIEWED = "reviewed", _("English reviewed")
+        SOURCE = "source", _("Source changed")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("article"),
+    )
+    # What the entry is about, kept as text so that it outlives a deletion.
+    subject = models.CharField(_("about"), max_length=500)
+    # In English, whoever reads it: the action itself is shown translated.
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"
+
+    @property
+    def who(self) -> str:
+        return self.actor.get_username() if self.actor else str(_("the system"))

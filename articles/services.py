@@ -7,50 +7,64 @@ importing.py.
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from . import changes
+from . import audit, changes, revisions
 from .models import Article, ArticleBlock, TickerHeadline, TranslationOrigin
 
 
 @transaction.atomic
-def publish_articles(*, articles) -> int:
-    """Publish drafts and archived articles; those without a time get "now"."""
+def publish_articles(*, articles, by=None) -> int:
+    """Publish drafts, scheduled and archived articles now; each keeps a revision.
+
+    An article without a time, or with one still in the future, gets "now".
+    """
     now = timezone.now()
     ids = [article.pk for article in articles]
     queryset = Article.objects.filter(pk__in=ids).exclude(status=Article.Status.PUBLISHED)
+    changed = list(queryset.values_list("pk", flat=True))
     # QuerySet.update() skips auto_now: updated_at is set by hand, as feeds and
     # sitemaps date themselves by it.
-    undated = queryset.filter(published_at__isnull=True).update(
+    queryset.filter(Q(published_at__isnull=True) | Q(published_at__gt=now)).update(
         status=Article.Status.PUBLISHED, published_at=now, updated_at=now
     )
-    published = undated + queryset.update(status=Article.Status.PUBLISHED, updated_at=now)
+    queryset.update(status=Article.Status.PUBLISHED, updated_at=now)
+    _record(ids=changed, action=audit.Action.PUBLISHED, by=by, comment="Published")
     changes.articles_changed(ids)  # update() sends no signal
-    return published
+    return len(changed)
 
 
 @transaction.atomic
-def unpublish_articles(*, articles) -> int:
+def unpublish_articles(*, articles, by=None) -> int:
     """Take articles off the site; they go back to drafts, nothing else changes."""
     ids = [article.pk for article in articles]
-    unpublished = (
-        Article.objects.filter(pk__in=ids)
-        .filter(status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED])
-        .update(status=Article.Status.DRAFT, updated_at=timezone.now())
+    queryset = Article.objects.filter(pk__in=ids).filter(
+        status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED]
     )
+    changed = list(queryset.values_list("pk", flat=True))
+    queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+    _record(ids=changed, action=audit.Action.UNPUBLISHED, by=by, comment="Unpublished")
     changes.articles_changed(ids)  # update() sends no signal
-    return unpublished
+    return len(changed)
 
 
 @transaction.atomic
-def set_featured(*, articles, featured: bool) -> int:
+def set_featured(*, articles, featured: bool, by=None) -> int:
     ids = [article.pk for article in articles]
     count = Article.objects.filter(pk__in=ids).update(
         is_featured=featured, updated_at=timezone.now()
     )
+    action = audit.Action.FEATURED if featured else audit.Action.UNFEATURED
+    audit.record_articles(action=action, actor=by, article_ids=ids)
     changes.articles_changed(ids)  # update() sends no signal
     return count
+
+
+def _record(*, ids, action, by, comment) -> None:
+    """The audit entries and a revision for a change of status made with update()."""
+    audit.record_articles(action=action, actor=by, article_ids=ids)
+    revisions.record(article_ids=ids, user=by, comment=comment)
 
 
 @transaction.atomic
@@ -82,7 +96,9 @@ def translation_enabled() -> bool:
     return settings.MT_ENGINE not in ("", "none")
 
 
-def queue_translation(*, article: Article, force: bool = False, missing_only: bool = False) -> bool:
+def queue_translation(
+    *, article: Article, force: bool = False, missing_only: bool = False, by=None
+) -> bool:
     """Mark the article queued and hand it to a worker once this transaction commits.
 
     Returns False (and queues nothing) when no engine is configured. The
@@ -96,6 +112,8 @@ def queue_translation(*, article: Article, force: bool = False, missing_only: bo
     Article.objects.filter(pk=article.pk).update(
         translation_state=Article.TranslationState.QUEUED, translation_error=""
     )
+    if by is not None:
+        audit.record(action=audit.Action.TRANSLATION_QUEUED, actor=by, article=article)
     article_id = article.pk
     transaction.on_commit(
         lambda: translate_article.enqueue(article_id, force=force, missing_only=missing_only)
@@ -113,6 +131,7 @@ def mark_english_reviewed(*, article: Article, user, blocks=None, title: bool = 
             title_translation_origin=TranslationOrigin.REVIEWED,
             title_reviewed_by=user,
             title_reviewed_at=now,
+            title_needs_review="",
         )
     blocks = article.blocks.all() if blocks is None else blocks
     ids = [block.pk for block in blocks if block.text_en]
@@ -124,6 +143,7 @@ def mark_english_reviewed(*, article: Article, user, blocks=None, title: bool = 
     )
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     refresh_translation_state(article_id=article.pk)
+    _record(ids=[article.pk], action=audit.Action.REVIEWED, by=user, comment="English reviewed")
     changes.article_changed(article.pk)  # update() sends no signal
     return count
 
@@ -162,6 +182,7 @@ def save_english(*, article: Article, user, title_en: str, lead_en: str, blocks:
             else TranslationOrigin.NONE,
             title_reviewed_by=user,
             title_reviewed_at=now,
+            title_needs_review="",
         )
         changed += 1
     for block in ArticleBlock.objects.select_for_update().filter(article=article, pk__in=blocks):
@@ -178,7 +199,10 @@ def save_english(*, article: Article, user, title_en: str, lead_en: str, blocks:
         )
         changed += 1
     if changed:
-        Article.objects.filter(pk=article.pk).update(updated_at=now)
+        revised = {"revised_at": now} if article.is_published else {}
+        Article.objects.filter(pk=article.pk).update(updated_at=now, **revised)
     changes.article_changed(article.pk)  # update() sends no signal
     refresh_translation_state(article_id=article.pk)
+    if changed:
+        _record(ids=[article.pk], action=audit.Action.REVIEWED, by=user, comment="English edited")
     return changed

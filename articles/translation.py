@@ -6,7 +6,7 @@ Arabic is required; English is optional and is never filled in from Arabic
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+from .models import Article, ArticleBlock, Correction, Section, Source, TickerHeadline
 
 
 class ArabicRequired(TranslationOptions):
@@ -36,3 +36,8 @@ class ArticleBlockTranslationOptions(ArabicRequired):
 @register(TickerHeadline)
 class TickerHeadlineTranslationOptions(ArabicRequired):
     fields = ("text",)
+
+
+@register(Correction)
+class CorrectionTranslationOptions(ArabicRequired):
+    fields = ("note",)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import editorial_views, feeds, views
 
 app_name = "articles"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("sources/<str:slug>/", views.SourceArticlesView.as_view(), name="source"),
     path("sections/<str:slug>/", views.SectionArticlesView.as_view(), name="section"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("corrections/", editorial_views.CorrectionListView.as_view(), name="corrections"),
+    path("preview/<int:pk>/", editorial_views.ArticlePreviewView.as_view(), name="preview"),
     path("feeds/", views.FeedListView.as_view(), name="feeds"),
     path("feeds/rss/", feeds.ArticleFeed.as_view(), name="feed-rss"),
     path("feeds/atom/", feeds.ArticleAtomFeed.as_view(), name="feed-atom"),

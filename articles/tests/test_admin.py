@@ -76,18 +76,25 @@ def test_editor_cannot_manage_users_or_groups(editor_client, url):
 
 def test_editors_group_has_exactly_content_permissions():
     models = ["article", "articleblock", "tickerheadline", "source", "section", "glossaryterm"]
-    expected = {
-        ("articles", f"{action}_{model}")
-        for model in models
-        for action in ("add", "change", "delete", "view")
-    } | {
-        ("articles", "view_translationmemory"),
-        ("articles", "delete_translationmemory"),
-        ("articles", "view_articleupdate"),
-        ("articles", "change_articleupdate"),
-        ("articles", "view_deletedarticle"),
-        ("articles", "delete_deletedarticle"),
-    }
+    expected = (
+        {
+            ("articles", f"{action}_{model}")
+            for model in models
+            for action in ("add", "change", "delete", "view")
+        }
+        | {
+            ("articles", "view_translationmemory"),
+            ("articles", "delete_translationmemory"),
+            ("articles", "view_articleupdate"),
+            ("articles", "change_articleupdate"),
+            ("articles", "view_deletedarticle"),
+            ("articles", "delete_deletedarticle"),
+        }
+        | {("articles", f"{action}_correction") for action in ("add", "change", "delete", "view")}
+        | {
+            ("articles", "view_auditentry"),
+        }
+    )
 
     granted = set(
         Group.objects.get(name="Editors").permissions.values_list(
@@ -95,7 +102,7 @@ def test_editors_group_has_exactly_content_permissions():
         )
     )
 
-    assert (len(granted), granted) == (30, expected)
+    assert (len(granted), granted) == (35, expected)
 
 
 def test_editor_is_staff_but_not_superuser():

@@ -6,6 +6,7 @@ Every setting a deployment changes is read from the environment (or from a
 must be set, and startup fails with a clear message when they are not.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django_rq",
     "axes",
     "csp",
+    # Revisions of articles with their blocks: compare and restore (admin).
+    "reversion",
     "articles",
 ]
 
@@ -229,6 +232,14 @@ NEWSROOM_VIEW_FLUSH_SECONDS = env.int("NEWSROOM_VIEW_FLUSH_SECONDS", default=10)
 # Numbers in the Arabic interface: 0-9 as the source sites write them, or
 # Arabic-Indic digits (٠-٩) when this is on.
 NEWSROOM_ARABIC_INDIC_DIGITS = env.bool("NEWSROOM_ARABIC_INDIC_DIGITS", default=False)
+# An article changed more than this many minutes after its publication shows
+# an "Updated" time (a typo fixed at once does not).
+NEWSROOM_UPDATED_NOTICE_AFTER = datetime.timedelta(
+    minutes=env.int("NEWSROOM_UPDATED_NOTICE_MINUTES", default=60)
+)
+# The scheduled-publishing task looks again at least this often, and at the
+# next publication or expiry time when that comes sooner.
+NEWSROOM_SCHEDULE_CHECK_SECONDS = env.int("NEWSROOM_SCHEDULE_CHECK_SECONDS", default=300)
 
 # Fetching sources. Loopback, link-local and private addresses are refused
 # unless FETCH_ALLOW_PRIVATE_NETWORKS=1 (a source on the local network).
@@ -274,6 +285,10 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # django-rq reads its queues when imported; they are only used with REDIS_URL.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
+# No RQ dashboard in the admin: django-rq opens it, and its buttons that empty
+# queues and delete jobs, to every staff user, editors included. Operators use
+# `manage.py rqstats` instead.
+RQ_SHOW_ADMIN_LINK = False
 
 LOGGING = {
     "version": 1,
