@@ -3,7 +3,8 @@
 Built on django.contrib.syndication, extended where it falls short for feed
 readers: the full body (`content:encoded`, Atom `<content>`), GUIDs that are
 not the link, a stable date for an empty feed, and conditional GET (ETag and
-Last-Modified, answered with 304 from one aggregate query).
+Last-Modified, answered with 304 from one aggregate query over the articles and
+one over the names of sources and sections).
 """
 
 import datetime
@@ -12,7 +13,7 @@ import uuid
 
 import nh3
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import CharField, Count, Max, Prefetch, Q, Sum, Value
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -75,6 +76,26 @@ def sanitise(html: str) -> str:
     )
 
 
+def names_fingerprint() -> str:
+    """A hash of every source's and section's slug and names, read in one query.
+
+    Items print section names as categories and source names as authors, and
+    neither model keeps a modification time, so the ETag carries this hash: a
+    rename changes it. (Last-Modified cannot follow a rename: there is no time
+    to give. Readers that send only If-Modified-Since see the new name with
+    the next article change.)
+    """
+
+    def names(model):
+        kind = Value(model._meta.model_name, output_field=CharField())
+        return model.objects.order_by().values_list(kind, "slug", "name_ar", "name_en")
+
+    rows = sorted(
+        tuple(str(value) for value in row) for row in names(Section).union(names(Source), all=True)
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
 class ArticleFeed(Feed):
     """The site's newest articles; subclasses narrow them to a source or a section."""
 
@@ -115,7 +136,7 @@ class ArticleFeed(Feed):
     # --- conditional GET ------------------------------------------------
 
     def state(self, request, slug=None):
-        """What the feed's content depends on, read in one aggregate query."""
+        """What the feed's content depends on: one aggregate query, one for names."""
         if self._state is None:
             group = self.group(request, slug)
             # Changes to articles that left the feed (unpublished, archived) count
@@ -128,6 +149,7 @@ class ArticleFeed(Feed):
                 published=Max("published_at", filter=visible),
             )
             self._state["group"] = group
+            self._state["names"] = names_fingerprint()
         return self._state
 
     def etag(self, request, slug=None):
@@ -147,6 +169,7 @@ class ArticleFeed(Feed):
                 state["ids"],
                 state["updated"],
                 state["published"],
+                state["names"],
             )
         )
         return hashlib.sha256(key.encode()).hexdigest()[:32]

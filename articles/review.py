@@ -74,7 +74,9 @@ class ReviewForm(forms.Form):
 
 
 def review_view(model_admin, request, object_id):
-    article = get_object_or_404(Article.objects.select_related("source", "section"), pk=object_id)
+    article = get_object_or_404(
+        Article.objects.select_related("source", "section", "title_reviewed_by"), pk=object_id
+    )
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     blocks = list(article.blocks.select_related("reviewed_by").order_by("position"))

@@ -1,10 +1,14 @@
 """Turning stored text into segments for an engine, and checking what comes back.
 
-A segment is an HTML fragment. Stored text is plain, so it goes out escaped;
-text with inline markup goes out with each tag's attributes replaced by a
-numbered placeholder (`<a id="m1">`) and comes back only if the same tags
-return, balanced, so that the attributes can be put back. Whitespace is
-collapsed first, so the same paragraph always makes the same segment.
+A segment is an HTML fragment. Stored text (titles, leads, blocks) is plain
+text: the pipeline always sends it escaped (`to_segment(text)`), and an
+answer with any markup in it is refused. For text with inline markup (links,
+emphasis), `to_segment(text, markup=True)` sends each tag with its attributes
+replaced by a numbered placeholder (`<a id="m1">`); the answer is taken only
+if every placeholder comes back once, on the same tag, balanced (the engine
+may move them, as word order changes), and then the attributes are put back.
+Whitespace is collapsed first, so the same paragraph always makes the same
+segment and the same memory key.
 """
 
 import hashlib
@@ -50,8 +54,16 @@ class Segment:
 
 
 class _Tags(HTMLParser):
-    def __init__(self):
+    """Tags out of a fragment, each start tag's attributes replaced by a placeholder.
+
+    On the way out (`answer=False`) placeholders are numbered in order; in an
+    engine's answer they are read from the `id` the engine sent back, so that a
+    tag it moved still gets its own attributes.
+    """
+
+    def __init__(self, *, answer: bool = False):
         super().__init__(convert_charrefs=True)
+        self.answer = answer
         self.parts: list[str] = []
         self.attributes: dict[str, str] = {}
         self.tags: list[tuple[str, str, str]] = []  # (kind, tag, id)
@@ -59,12 +71,15 @@ class _Tags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.has_markup = True
-        placeholder = f"m{len(self.attributes) + 1}"
+        if self.answer:
+            placeholder = dict(attrs).get("id") or ""
+        else:
+            placeholder = f"m{len(self.attributes) + 1}"
         self.attributes[placeholder] = "".join(
             f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs
         )
         self.tags.append(("start", tag, placeholder))
-        self.parts.append(f'<{tag} id="{placeholder}">')
+        self.parts.append(f'<{tag} id="{html.escape(placeholder, quote=True)}">')
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -94,7 +109,7 @@ def from_segment(segment: Segment, translated: str) -> str:
     result = normalise(translated)
     if not result:
         raise BadOutput("the translation is empty")
-    parser = _Tags()
+    parser = _Tags(answer=True)
     parser.feed(result)
     parser.close()
     if not segment.attributes:

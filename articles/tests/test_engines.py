@@ -7,6 +7,7 @@ as what the engine returned, raised or, through the pipeline, stored.
 
 import email.utils
 import importlib.util
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -1191,6 +1192,62 @@ def test_openai_engine_missing_option_raises_configuration_error(options, messag
         OpenAIEngine(**options, connect_timeout=1, read_timeout=1)
 
     assert str(raised.value) == message
+
+
+def openai_translator(url, sleeps):
+    return Translator(
+        openai_engine(url),
+        Glossary(),
+        deadline=float("inf"),
+        sleep=sleeps.append,
+        clock=lambda: 0.0,
+    )
+
+
+def segments_sent(request) -> list[str]:
+    """The segments of one chat request: the JSON array in its user message."""
+    [user] = [message for message in request.json["messages"] if message["role"] == "user"]
+    return json.loads(user["content"])
+
+
+def test_openai_translator_sends_45_segments_in_requests_of_at_most_20(openai, sleeps):
+    segments = [to_segment(f"{MARKET} رقم {n}") for n in range(45)]
+
+    done, failed = openai_translator(openai.url, sleeps).translate(segments)
+
+    requests = openai.requests_to("/v1/chat/completions")
+    assert [len(segments_sent(r)) for r in requests] == [20, 20, 5]
+    assert [text for r in requests for text in segments_sent(r)] == [s.markup for s in segments]
+    assert [done[s.hash] for s in segments] == [fake_translation(s.text) for s in segments]
+    assert (failed, sleeps) == ({}, [])
+
+
+def test_openai_translator_keeps_each_request_within_12000_bytes_of_segments(openai, sleeps):
+    # 39 times a 74-byte sentence: 2,924 bytes of UTF-8 (Arabic letters take two),
+    # so four segments fit in 12,000 bytes and a fifth does not.
+    paragraph = " ".join([MARKET] * 39)
+    segments = [to_segment(f"{paragraph} {n}") for n in range(10)]
+
+    done, failed = openai_translator(openai.url, sleeps).translate(segments)
+
+    requests = openai.requests_to("/v1/chat/completions")
+    sizes = [sum(len(text.encode()) for text in segments_sent(r)) for r in requests]
+    assert [len(segments_sent(r)) for r in requests] == [4, 4, 2]
+    assert sizes == [4 * 2926, 4 * 2926, 2 * 2926]
+    assert [done[s.hash] for s in segments] == [fake_translation(s.text) for s in segments]
+    assert failed == {}
+
+
+def test_openai_translator_sends_a_segment_over_the_byte_limit_alone(openai, sleeps):
+    huge = to_segment(" ".join([MARKET] * 170))  # 12,749 bytes
+    segments = [to_segment(TRAIN), huge, to_segment(SCHOOL)]
+
+    done, failed = openai_translator(openai.url, sleeps).translate(segments)
+
+    requests = openai.requests_to("/v1/chat/completions")
+    assert [segments_sent(r) for r in requests] == [[TRAIN], [huge.markup], [SCHOOL]]
+    assert [done[s.hash] for s in segments] == [fake_translation(s.text) for s in segments]
+    assert failed == {}
 
 
 # argos and none

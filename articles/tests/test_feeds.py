@@ -551,9 +551,10 @@ def test_feed_sends_etag_and_last_modified(client, name, group, language):
     )
 
 
-# A 304 costs the aggregate query, and the group's lookup for a source or section feed.
+# A 304 costs the aggregate query, the names of sources and sections, and the
+# group's lookup for a source or section feed.
 NOT_MODIFIED_QUERIES = [
-    pytest.param(name, group, language, 1 if group is None else 2, id=f"{language}-{name}")
+    pytest.param(name, group, language, 2 if group is None else 3, id=f"{language}-{name}")
     for language in ("ar", "en")
     for name, group in RSS_FEEDS + ATOM_FEEDS
 ]
@@ -661,6 +662,67 @@ def test_feed_after_editing_answers_old_etag_with_new_feed(client, name, group, 
         True,
         [getattr(article, f"title_{language}")],
     )
+
+
+def renamed(group, language: str) -> str:
+    """Give a source or section new names in both languages; its name in `language`."""
+    group.name_ar = "اسم جديد بعد التعديل"
+    group.name_en = "A name given after the edit"
+    group.save()
+    return getattr(group, f"name_{language}")
+
+
+# Items print section names as categories and source names as authors, so a
+# rename is a change of every feed, not only of the renamed group's own feed.
+@pytest.mark.parametrize(FEED_ARGS, EVERY_FEED)
+def test_feed_after_renaming_section_answers_old_etag_with_new_feed(client, name, group, language):
+    article = BilingualArticleFactory()
+    url = url_for(name, group, language, article)
+    first = client.get(url)
+    new_name = renamed(article.section, language)
+
+    response = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert (
+        response.status_code,
+        response["ETag"] != first["ETag"],
+        [tag.term for tag in parse(response).entries[0].tags][:1],
+    ) == (200, True, [new_name])
+
+
+@pytest.mark.parametrize(FEED_ARGS, EVERY_FEED)
+def test_feed_after_renaming_source_answers_old_etag_with_new_feed(client, name, group, language):
+    article = BilingualArticleFactory(byline="")
+    url = url_for(name, group, language, article)
+    first = client.get(url)
+    new_name = renamed(article.source, language)
+
+    response = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert (
+        response.status_code,
+        response["ETag"] != first["ETag"],
+        parse(response).entries[0].author,
+    ) == (
+        200,
+        True,
+        new_name,
+    )
+
+
+@pytest.mark.parametrize(FEED_ARGS, feed_params([("feed-rss", None), ("feed-atom", None)]))
+def test_feed_after_polling_a_source_answers_old_etag_with_304(client, name, group, language):
+    article = BilingualArticleFactory()
+    url = url_for(name, group, language, article)
+    first = client.get(url)
+    source = article.source
+    source.last_checked_at = timezone.now()
+    source.etag = '"polled"'
+    source.save()
+
+    response = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert response.status_code == 304
 
 
 # A reader that sends only If-Modified-Since must not be told "not modified" after a change.

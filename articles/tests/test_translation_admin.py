@@ -1,12 +1,19 @@
 """Editors and translation in the admin: queued on save, the action, the review screen."""
 
+import datetime
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 from lxml import html
 
-from articles.models import Article
+from articles.models import Article, ArticleBlock
 
+from .admin_forms import form_data
 from .factories import ArticleBlockFactory, ArticleFactory, make_editor
 from .mt_engine import ScriptedEngine
 
@@ -41,28 +48,6 @@ def article(db):
         translation_origin="machine",
     )
     return article
-
-
-def form_data(client, url: str) -> dict:
-    """What a browser would post from the page's main form, unchanged."""
-    page = html.fromstring(client.get(url).content.decode())
-    # The page's main form: the one with the most fields (the header's logout form has one).
-    form = max(page.xpath("//form[@method='post']"), key=lambda form: len(form.inputs))
-    data = {}
-    for field in form.inputs:
-        kind = getattr(field, "type", field.tag)
-        if field.name is None or kind in ("submit", "button", "file"):
-            continue
-        if kind == "checkbox":
-            if field.checked:
-                data[field.name] = field.value or "on"
-            continue
-        if field.tag == "select" and field.multiple:
-            data[field.name] = list(field.value)
-            continue
-        value = field.value or ""
-        data[field.name] = value.strip() if field.tag == "textarea" else value
-    return data
 
 
 def change_url(article) -> str:
@@ -158,13 +143,29 @@ def test_translate_action_without_an_engine_says_how_to_set_one(editor_client, a
 
 
 @pytest.mark.django_db
-def test_changelist_shows_each_articles_translation_state(editor_client, article):
-    Article.objects.filter(pk=article.pk).update(translation_state="failed")
+def test_changelist_shows_each_articles_translation_state_and_why_it_failed(editor_client, article):
+    machine = ArticleFactory(translation_state="machine")
+    Article.objects.filter(pk=article.pk).update(
+        translation_state="failed", translation_error="The engine cannot be reached."
+    )
 
     response = editor_client.get(reverse("admin:articles_article_changelist"))
 
-    assert response.context["cl"].list_display[-1] == "translation_state"
-    assert [a.translation_state for a in response.context["cl"].result_list] == ["failed"]
+    page = html.fromstring(response.content.decode())
+    cells = {
+        row.xpath("string(.//input[@name='_selected_action']/@value)"): [
+            text.strip() for text in row.xpath("td[contains(@class, 'field-translation')]//text()")
+        ]
+        for row in page.xpath("//table[@id='result_list']/tbody/tr")
+    }
+    assert cells == {
+        # The admin speaks the site's language, as the test does.
+        str(article.pk): [
+            str(Article.TranslationState.FAILED.label),
+            "The engine cannot be reached.",
+        ],
+        str(machine.pk): [str(Article.TranslationState.MACHINE.label)],
+    }
 
 
 @pytest.mark.django_db
@@ -248,3 +249,100 @@ def test_review_screen_is_not_open_to_anonymous_readers(client, article):
     response = client.get(review_url(article))
 
     assert (response.status_code, response.url.split("?")[0]) == (302, reverse("admin:login"))
+
+
+REVIEWED_AT = datetime.datetime(2026, 3, 4, 9, 30, tzinfo=datetime.UTC)
+TRANSLATED_AT = datetime.datetime(2026, 3, 3, 18, 5, tzinfo=datetime.UTC)
+
+
+def provenance(page) -> list[str]:
+    """The provenance cell of each row, white space made single."""
+    return [
+        " ".join(cell.text_content().split())
+        for cell in page.xpath("//table[@class='review-table']//p[@class='provenance']")
+    ]
+
+
+def shown(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+@pytest.mark.django_db
+def test_review_screen_says_who_reviewed_each_text_and_when(editor_client, article):
+    reviewer = make_editor(username="salma")
+    Article.objects.filter(pk=article.pk).update(
+        title_translation_origin="reviewed",
+        title_reviewed_by=reviewer,
+        title_reviewed_at=REVIEWED_AT,
+    )
+    ArticleBlock.objects.filter(article=article, position=2).update(
+        translation_engine="test", translated_at=TRANSLATED_AT
+    )
+    ArticleBlockFactory(
+        article=article,
+        position=3,
+        text_ar="وعاد الباعة إلى الساحة.",
+        text_en="The sellers came back to the square.",
+        translation_origin="reviewed",
+        reviewed_by=reviewer,
+        reviewed_at=REVIEWED_AT,
+    )
+
+    page = html.fromstring(editor_client.get(review_url(article)).content.decode())
+
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = [
+            gettext("Reviewed by %(who)s, %(when)s") % {"who": "salma", "when": shown(REVIEWED_AT)},
+            gettext("No English yet"),
+            gettext("Machine translation: %(engine)s, %(when)s")
+            % {"engine": "test", "when": shown(TRANSLATED_AT)},
+            gettext("Reviewed by %(who)s, %(when)s") % {"who": "salma", "when": shown(REVIEWED_AT)},
+        ]
+    assert provenance(page) == expected
+
+
+@pytest.mark.django_db
+def test_review_screen_shows_why_the_title_needs_review(editor_client, article):
+    note = "Glossary term(s) not rendered as expected: السوق"
+    Article.objects.filter(pk=article.pk).update(title_needs_review=note)
+
+    page = html.fromstring(editor_client.get(review_url(article)).content.decode())
+
+    rows = page.xpath("//table[@class='review-table']/tbody/tr")
+    assert [row.get("class") for row in rows] == ["needs-review", None, None]
+    assert rows[0].xpath("string(.//p[@class='provenance']/strong)") == note
+
+
+@pytest.mark.django_db
+def test_review_screen_saving_the_english_title_clears_its_flag(editor_client, editor, article):
+    Article.objects.filter(pk=article.pk).update(
+        title_translation_origin="machine",
+        title_needs_review="Glossary term(s) not rendered as expected: السوق",
+    )
+    data = form_data(editor_client, review_url(article))
+    data["title_en"] = "A new souq in the city"
+    data["save"] = "1"
+
+    editor_client.post(review_url(article), data)
+
+    article.refresh_from_db()
+    assert (article.title_en, article.title_needs_review, article.title_reviewed_by) == (
+        "A new souq in the city",
+        "",
+        editor,
+    )
+
+
+@pytest.mark.django_db
+def test_review_screen_mark_reviewed_clears_the_title_flag(editor_client, article):
+    Article.objects.filter(pk=article.pk).update(
+        title_translation_origin="machine",
+        title_needs_review="Glossary term(s) not rendered as expected: السوق",
+    )
+    data = form_data(editor_client, review_url(article))
+    data["mark_reviewed"] = "1"
+
+    editor_client.post(review_url(article), data)
+
+    article.refresh_from_db()
+    assert (article.title_translation_origin, article.title_needs_review) == ("reviewed", "")

@@ -443,3 +443,146 @@ def test_queue_translation_without_an_engine_queues_nothing(settings):
 
     article.refresh_from_db()
     assert (queued, article.translation_state) == (False, "none")
+
+
+# Glossary flags on the title and lead.
+
+
+@pytest.mark.django_db
+def test_translate_article_flags_a_title_whose_glossary_term_is_missing(engine):
+    GlossaryTerm.objects.create(term_ar="الحي", rendering_en="the quarter")
+    article = article_with_blocks()
+
+    report = translate(article, engine)
+
+    article.refresh_from_db()
+    assert (report.flagged, article.title_needs_review, article.title_en) == (
+        2,  # the title, and the first paragraph
+        "Glossary term(s) not rendered as expected: الحي",
+        "EN hdyqa jdyda fy alhy",
+    )
+
+
+@pytest.mark.django_db
+def test_translate_article_flags_a_lead_whose_glossary_term_is_missing(engine):
+    GlossaryTerm.objects.create(term_ar="البلدية", rendering_en="the council")
+    article = article_with_blocks(paragraphs=[], lead_ar="قررت البلدية فتح الحديقة مساء.")
+
+    translate(article, engine)
+
+    article.refresh_from_db()
+    assert article.title_needs_review == "Glossary term(s) not rendered as expected: البلدية"
+
+
+@pytest.mark.django_db
+def test_translate_article_clears_the_title_flag_once_the_term_is_rendered(engine):
+    GlossaryTerm.objects.create(term_ar="الحي", rendering_en="the quarter")
+    article = article_with_blocks(paragraphs=[])
+    translate(article, engine)
+    ScriptedEngine.script = [lambda segments: [SegmentResult(text="A park in the quarter")]]
+
+    translate(article, engine, force=True)
+
+    article.refresh_from_db()
+    assert (article.title_en, article.title_needs_review) == ("A park in the quarter", "")
+
+
+@pytest.mark.django_db
+def test_translate_article_flags_a_do_not_translate_term_the_engine_translated(engine):
+    GlossaryTerm.objects.create(term_ar="الحميدية", do_not_translate=True)
+    article = ArticleFactory(title_ar="سوق الحميدية يفتح أبوابه")
+
+    report = translate(article, engine)
+
+    article.refresh_from_db()
+    assert (report.flagged, article.title_en, article.title_needs_review) == (
+        1,
+        "EN swq alhmydya yfth abwabh",
+        "Glossary term(s) not rendered as expected: الحميدية",
+    )
+
+
+@pytest.mark.django_db
+def test_translate_article_accepts_a_do_not_translate_term_kept_as_it_is(engine):
+    GlossaryTerm.objects.create(term_ar="الحميدية", do_not_translate=True)
+    article = ArticleFactory(title_ar="سوق الحميدية يفتح أبوابه")
+    ScriptedEngine.script = [
+        lambda segments: [SegmentResult(text="The souq of الحميدية opens its doors again")]
+    ]
+
+    report = translate(article, engine)
+
+    article.refresh_from_db()
+    assert (report.flagged, article.title_en, article.title_needs_review) == (
+        0,
+        "The souq of الحميدية opens its doors again",
+        "",
+    )
+
+
+@pytest.mark.django_db
+def test_translate_article_cuts_a_long_glossary_note_to_fit_its_column(engine):
+    terms = [f"{word} {'و' * 140}" for word in ("المجلس", "المحافظة")]
+    for term in terms:
+        GlossaryTerm.objects.create(term_ar=term, rendering_en="council")
+    article = ArticleFactory(title_ar=" ".join(terms))
+
+    report = translate(article, engine)
+
+    article.refresh_from_db()
+    assert (report.state, len(article.title_needs_review), article.title_needs_review[-1]) == (
+        "machine",
+        300,
+        "…",
+    )
+
+
+# "Translate missing": only units without English.
+
+
+@pytest.mark.django_db
+def test_translate_article_missing_only_fills_only_empty_blocks(engine):
+    article = article_with_blocks()
+    translate(article, engine)
+    empty, stale, reviewed = article.blocks.order_by("position")
+    ArticleBlock.objects.filter(pk=empty.pk).update(text_en=None)
+    ArticleBlock.objects.filter(pk=stale.pk).update(text_ar="وقال رئيس البلدية كلاما آخر.")
+    article.refresh_from_db()
+    services.save_english(
+        article=article,
+        user=None,
+        title_en=article.title_en,
+        lead_en="",
+        blocks={reviewed.pk: ("The residents hope the park stays clean.", "")},
+    )
+    engine.reset()
+
+    report = translate(article, engine, missing_only=True)
+
+    rows = list(article.blocks.order_by("position").values_list("text_en", "translation_origin"))
+    assert (ScriptedEngine.calls, report.from_memory, report.state) == ([], 1, "machine")
+    assert rows == [
+        ("EN afttht albldya hdyqa jdyda fy alhy alshrqy.", "machine"),
+        ("EN wqal riys albldya in alhdyqa tdm mlaba llatfal.", "machine"),  # stale, kept
+        ("The residents hope the park stays clean.", "reviewed"),
+    ]
+
+
+@pytest.mark.django_db
+def test_translate_article_missing_only_sends_an_empty_block_memory_lacks(engine):
+    article = article_with_blocks(paragraphs=PARAGRAPHS[:2])
+    translate(article, engine)
+    first, stale = article.blocks.order_by("position")
+    ArticleBlock.objects.filter(pk=first.pk).update(
+        text_ar="افتتح المحافظ الحديقة مساء أمس.", text_en=None
+    )
+    ArticleBlock.objects.filter(pk=stale.pk).update(text_ar="وقال رئيس البلدية كلاما آخر.")
+    engine.reset()
+
+    translate(article, engine, missing_only=True)
+
+    assert ScriptedEngine.calls == [["افتتح المحافظ الحديقة مساء أمس."]]
+    assert english_of(article) == [
+        "EN aftth almhafz alhdyqa msa' ams.",
+        "EN wqal riys albldya in alhdyqa tdm mlaba llatfal.",
+    ]
