@@ -70,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after security: static files need no session, locale or CSRF work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above every layer that may query the database (sessions, view counts, the
+    # page cache, auth, axes, views), so a database that is down gives a 503
+    # whichever of them failed; below the two that never touch it.
+    "articles.database_down.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it may read the language from them) and before common,
     # so that CommonMiddleware's slash redirects see the language prefix.
@@ -283,6 +287,10 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A database task RUNNING longer than this (seconds) lost its worker and is run
+# again (recover_tasks); after TASKS_MAX_ATTEMPTS lost workers it is failed.
+TASKS_RECOVER_AFTER = env.int("TASKS_RECOVER_AFTER", default=15 * 60)
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
 # django-rq reads its queues when imported; they are only used with REDIS_URL.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
 # No RQ dashboard in the admin: django-rq opens it, and its buttons that empty
