@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from articles import changes
+from articles import audit, changes, revisions
 from articles.models import (
     Article,
     ArticleBlock,
@@ -309,6 +309,9 @@ def translate_article(
         report.failed = report.segments or len(pending)
         report.error = str(error)
         report.state = record_failure(article_id=article_id, error=str(error))
+        audit.record(
+            action=audit.Action.TRANSLATED, article=article, detail=f"failed: {report.error}"
+        )
         return report
 
     report.failures = failures
@@ -323,6 +326,10 @@ def translate_article(
     report.state, report.error = record_outcome(
         article_id=article_id, engine=engine, failures=failures
     )
+    detail = f"{report.state} by {engine.name}: {report.units} unit(s), {report.sent} sent"
+    audit.record(action=audit.Action.TRANSLATED, article=article, detail=detail)
+    if pending:
+        revisions.record(article_ids=[article_id], comment=f"Machine translation ({engine.name})")
     return report
 
 
@@ -373,9 +380,28 @@ def missing_terms(sources: list[str], english: list[str], terms: list[GlossaryTe
     ]
 
 
+# Both notes (ArticleBlock.needs_review, Article.title_needs_review) are this long.
+REVIEW_NOTE_LENGTH = ArticleBlock._meta.get_field("needs_review").max_length
+
+
+def review_note(absent: list[str]) -> str:
+    """What an editor is told about missing glossary terms, cut to fit its column."""
+    if not absent:
+        return ""
+    note = "Glossary term(s) not rendered as expected: " + ", ".join(absent)
+    if len(note) > REVIEW_NOTE_LENGTH:
+        note = note[: REVIEW_NOTE_LENGTH - 1] + "…"
+    return note
+
+
 @transaction.atomic
 def write_translations(*, article_id, pending, translations, engine, terms) -> int:
-    """Store the English of every unit that translated whole; returns how many were flagged."""
+    """Store the English of every unit that translated whole; returns how many were flagged.
+
+    A unit whose English lacks an expected glossary term is flagged with a note
+    for the review screen: `title_needs_review` for the title and lead,
+    `needs_review` for a block. A later run that renders the term clears it.
+    """
     now = timezone.now()
     article = Article.objects.select_for_update().get(pk=article_id)
     blocks = {
@@ -404,9 +430,7 @@ def write_translations(*, article_id, pending, translations, engine, terms) -> i
             english.append(translated)
         else:
             absent = missing_terms(unit.sources, [e for e in english if e], terms)
-            note = (
-                "Glossary term(s) not rendered as expected: " + ", ".join(absent) if absent else ""
-            )
+            note = review_note(absent)
             flagged += bool(absent)
             if unit.key == "title":
                 Article.objects.filter(pk=article_id).update(
@@ -414,6 +438,7 @@ def write_translations(*, article_id, pending, translations, engine, terms) -> i
                     lead_en=english[1],
                     title_translation_origin=TranslationOrigin.MACHINE,
                     title_source_hash=unit.hash,
+                    title_needs_review=note,
                 )
             else:
                 ArticleBlock.objects.filter(pk=blocks[unit.key].pk).update(

@@ -1,14 +1,23 @@
 """The audit trail: each editorial action recorded with who and when, listed in the admin."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from lxml import html
 
-from articles import services
+from articles import revisions, services
+from articles.machine_translation import pipeline
 from articles.models import AuditEntry, TickerHeadline
 
 from .admin_forms import form_data
-from .factories import ArticleFactory, SourceFactory, TickerHeadlineFactory, make_editor
+from .factories import (
+    ArticleBlockFactory,
+    ArticleFactory,
+    SourceFactory,
+    TickerHeadlineFactory,
+    make_editor,
+)
+from .mt_engine import ScriptedEngine
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +141,24 @@ def test_editors_list_and_filter_the_trail_but_cannot_change_it(editor_client, e
     assert (change.status_code, delete.status_code, AuditEntry.objects.count()) == (403, 403, 2)
     rows = html.fromstring(listed.content.decode()).xpath("//table[@id='result_list']/tbody/tr")
     assert len(rows) == 2
+
+
+def test_a_translation_run_is_recorded_and_keeps_a_revision(settings):
+    settings.MT_ENGINE = "test"
+    settings.MT_EXTRA_ENGINES = {"test": "articles.tests.mt_engine.ScriptedEngine"}
+    ScriptedEngine.reset()
+    cache.clear()
+    article = ArticleFactory()
+    ArticleBlockFactory(article=article, position=1, text_ar="افتتح السوق اليوم.")
+
+    pipeline.translate_article(article_id=article.pk, sleep=lambda seconds: None)
+
+    entry = AuditEntry.objects.get(article=article)
+    newest = revisions.snapshot(revisions.versions_of(article)[0])
+    assert (entry.action, entry.actor, entry.detail) == (
+        "translated",
+        None,
+        "machine by test: 2 unit(s), 2 sent",
+    )
+    assert newest.version.revision.get_comment() == "Machine translation (test)"
+    assert newest.blocks[0]["text_en"] == article.blocks.get().text_en

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.urls import reverse
-from lxml import html
 
 from articles import services
 from articles.demo import load_demo
@@ -16,6 +15,7 @@ from articles.models import Article, ArticleBlock, SearchDocument
 from articles.search import index, query
 from articles.search.results import search_articles
 
+from .admin_forms import form_data
 from .factories import ArticleBlockFactory, ArticleFactory, SourceFactory, make_editor
 from .mt_engine import ScriptedEngine
 
@@ -33,27 +33,6 @@ def fts_rows() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM articles_search_fts")
         return cursor.fetchone()[0]
-
-
-def form_data(client, url: str) -> dict:
-    """What a browser would post from the admin page's main form, unchanged."""
-    root = html.fromstring(client.get(url).content.decode())
-    form = max(root.xpath("//form[@method='post']"), key=lambda form: len(form.inputs))
-    data = {}
-    for field in form.inputs:
-        kind = getattr(field, "type", field.tag)
-        if field.name is None or kind in ("submit", "button", "file"):
-            continue
-        if kind == "checkbox":
-            if field.checked:
-                data[field.name] = field.value or "on"
-            continue
-        if field.tag == "select" and field.multiple:
-            data[field.name] = list(field.value)
-            continue
-        value = field.value or ""
-        data[field.name] = value.strip() if field.tag == "textarea" else value
-    return data
 
 
 @pytest.fixture
