@@ -1,4 +1,4 @@
-"""The Editors group's permissions, granted by data migrations (0002, 0007, 0010).
+"""The Editors group's later permissions, granted by data migrations (0007, 0010).
 
 Editors curate content; they never manage users, groups or permissions.
 """
