@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.http import parse_http_date_safe
 
@@ -52,6 +52,7 @@ class Outcome:
     article: Article | None = None
     reason: str = ""
     headlines_created: int = 0
+    source: Source | None = None
 
 
 @dataclass
@@ -61,6 +62,7 @@ class SourceReport:
         default_factory=lambda: {"new": 0, "updated": 0, "skipped": 0, "failed": 0}
     )
     reasons: list[str] = field(default_factory=list)
+    unchanged: int = 0  # skipped as already imported: counted, not listed
     not_modified: bool = False
     error: str = ""
 
@@ -69,8 +71,16 @@ class SourceReport:
             outcome.kind, "skipped"
         )
         self.counts[bucket] += 1
-        if outcome.kind in ("failed", "skipped", "kept aside"):
+        if outcome.kind == "unchanged":
+            self.unchanged += 1
+        elif outcome.kind in ("failed", "skipped", "kept aside"):
             self.reasons.append(f"{label}: {outcome.reason or outcome.kind}")
+
+    def explanations(self) -> list[str]:
+        """Why items were skipped or failed: one line each, the unchanged ones as a count."""
+        if not self.unchanged:
+            return list(self.reasons)
+        return [*self.reasons, f"{self.unchanged} already imported, unchanged"]
 
     def line(self) -> str:
         if self.error:
@@ -131,19 +141,54 @@ def edited_by_editor(article: Article) -> bool:
 # --- sources ------------------------------------------------------------------
 
 
-@translation.override(ARABIC)
-def source_for_url(*, url: str) -> Source:
-    """The source publishing `url`: the one whose feed it is, else the one named after
-    its host, created from the host name the first time."""
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def known_source_for_url(*, url: str) -> Source | None:
+    """The source already known to publish `url`, or None.
+
+    In order: the source whose feed it is; the one that already holds an
+    article at this address; one on the same host, by the home page or feed
+    an editor gave it (whatever its slug); the one an earlier import named
+    after the host.
+    """
     by_feed = Source.objects.filter(feed_url=url).first()
     if by_feed is not None:
         return by_feed
+    holder = Article.objects.filter(original_url=url).select_related("source").first()
+    if holder is not None:
+        return holder.source
+    host = _host(url)
+    if not host:
+        return None
+    # The database only narrows the candidates down: hosts are compared here.
+    candidates = Source.objects.filter(
+        Q(homepage_url__icontains=host) | Q(feed_url__icontains=host)
+    ).order_by("pk")
+    for source in candidates:
+        if host in (_host(source.homepage_url), _host(source.feed_url)):
+            return source
+    return Source.objects.filter(slug=_slug_for_host(host)).first()
+
+
+def _slug_for_host(host: str) -> str:
+    return host.replace(".", "-")[:100]
+
+
+@translation.override(ARABIC)
+def source_for_url(*, url: str) -> Source:
+    """The source publishing `url` (see known_source_for_url), created from the host
+    name the first time."""
+    known = known_source_for_url(url=url)
+    if known is not None:
+        return known
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = _host(url)
     if not host:
         raise ImportFailed(f"{url}: has no host name to name its source by.")
     source, _ = Source.objects.get_or_create(
-        slug=host.replace(".", "-")[:100],
+        slug=_slug_for_host(host),
         defaults={
             "name": host,
             "name_ar": host,
@@ -181,11 +226,12 @@ def store_page(
         with transaction.atomic():
             outcome = _store_page(source=source, page=page, publish=publish, date=date)
     except ImportFailed as error:
-        return Outcome("failed", reason=str(error))
+        outcome = Outcome("failed", reason=str(error))
     except ValidationError as error:
-        return Outcome("failed", reason="; ".join(error.messages))
+        outcome = Outcome("failed", reason="; ".join(error.messages))
     except DatabaseError as error:
-        return Outcome("failed", reason=f"could not be stored ({error}); nothing was saved")
+        outcome = Outcome("failed", reason=f"could not be stored ({error}); nothing was saved")
+    outcome.source = source
     if outcome.kind in ("new", "updated") and outcome.article is not None:
         services.queue_translation(article=outcome.article)
     return outcome
@@ -224,10 +270,16 @@ def _store_page(*, source, page: ParsedPage, publish: bool, date) -> Outcome:
         outcome.headlines_created = add_ticker_headlines(
             texts=page.ticker, source=source, active=publish
         )
+        if outcome.headlines_created:
+            outcome.reason += f"; {outcome.headlines_created} new ticker headline(s)"
         return outcome
     published_at = page.published_at or publication_time(
         source=source, time_of_day=page.time_of_day, date=date
     )
+    if timezone.is_naive(published_at):
+        # Readers leave a time without a zone as they found it when they could not
+        # know the source yet (a saved page): it is the source's local time.
+        published_at = published_at.replace(tzinfo=ZoneInfo(source.time_zone))
     article = Article(
         source=source,
         title=page.title,

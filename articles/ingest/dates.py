@@ -39,8 +39,9 @@ _PM = ("م", "مساء", "مساءً", "pm", "PM")
 _AM = ("ص", "صباحا", "صباحًا", "am", "AM")
 
 
-def parse_date(text: str, *, zone: str) -> datetime.datetime | None:
-    """An aware datetime, or None. Times without a zone are read in `zone`."""
+def parse_date(text: str, *, zone: str | None) -> datetime.datetime | None:
+    """A datetime, or None. Times without a zone are read in `zone`; with no `zone`
+    (the source is not known yet) they are left naive, for the caller to place."""
     if not text:
         return None
     plain = " ".join(text.translate(DIGITS).replace("\u060c", "،").split())
@@ -71,6 +72,6 @@ def parse_date(text: str, *, zone: str) -> datetime.datetime | None:
                 value = dateutil_parser.parse(plain, dayfirst=True, tzinfos=RFC822_ZONES)
             except (ValueError, OverflowError):
                 return None
-    if value.tzinfo is None:
+    if value.tzinfo is None and zone:
         value = value.replace(tzinfo=ZoneInfo(zone))
     return value

@@ -40,8 +40,9 @@ class ParsedFeed:
 
 
 def parse_feed(
-    data: bytes, *, url: str, name: str, zone: str, content_type: str = ""
+    data: bytes, *, url: str, name: str, zone: str | None, content_type: str = ""
 ) -> ParsedFeed:
+    """The feed's items; times without a zone are read in `zone` (naive without one)."""
     text = decode_document(data, name=name, content_type=content_type)
     if _ENTITY_DECLARATION.search(text):
         raise ImportFailed(
@@ -81,7 +82,7 @@ def parse_feed(
     return feed
 
 
-def _item(entry, *, base: str, zone: str, trust_guid: bool) -> ParsedPage:
+def _item(entry, *, base: str, zone: str | None, trust_guid: bool) -> ParsedPage:
     title = clean_line(plain_text(entry.get("title", "")))
     if not title:
         raise ImportFailed("it has no title")

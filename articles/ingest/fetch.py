@@ -2,10 +2,12 @@
 
 Only http and https; timeouts on connecting and reading; a size limit read as
 the body streams in; at most a few redirects, each checked like the first
-request; and no loopback, link-local, private or otherwise internal address,
-checked both on the DNS answer before connecting and on the address actually
-connected to (so a DNS answer that changes between the two does not get
-through), unless FETCH_ALLOW_PRIVATE_NETWORKS is on.
+request; and no loopback, link-local, private or otherwise internal address
+unless FETCH_ALLOW_PRIVATE_NETWORKS is on. That last check is made where the
+connection is opened: the host name is resolved once, every address is
+checked, and only a checked address is connected to, so a DNS answer that
+changes between a check and the connection (DNS rebinding) never gets a byte
+of the request. The Host header and the TLS server name stay the URL's host.
 """
 
 import ipaddress
@@ -14,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 
@@ -49,37 +52,85 @@ def _refused(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def check_url(url: str) -> None:
-    """FetchFailed unless `url` is http(s) to a host whose every address is public."""
+class _Refused(Exception):
+    """A host that resolves to a refused address, or not at all (`address` is "")."""
+
+    def __init__(self, host: str, address: str = ""):
+        super().__init__(host, address)
+        self.host = host
+        self.address = address
+
+    def sentence(self, url: str) -> str:
+        if not self.address:
+            return f"{url}: the host name {self.host} does not resolve."
+        return (
+            f"{url}: {self.host} is a local or private address ({self.address}), which "
+            "is not fetched (set FETCH_ALLOW_PRIVATE_NETWORKS=1 to allow it)."
+        )
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in order; _Refused unless all are public."""
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise _Refused(host) from None
+    addresses = list(dict.fromkeys(sockaddr[0] for *_, sockaddr in answers))
+    if not addresses:
+        raise _Refused(host)
+    for address in addresses:
+        if _refused(address):
+            raise _Refused(host, address)
+    return addresses
+
+
+def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchFailed(f"{url}: only http and https addresses can be fetched.")
     if not parts.hostname:
         raise FetchFailed(f"{url}: the address has no host name.")
+
+
+def check_url(url: str) -> None:
+    """FetchFailed unless `url` is http(s) to a host whose every address is public.
+
+    fetch() does not rely on this answer: it checks again as it connects.
+    """
+    _check_scheme(url)
     if settings.FETCH_ALLOW_PRIVATE_NETWORKS:
         return
+    parts = urlsplit(url)
     try:
-        answers = socket.getaddrinfo(parts.hostname, parts.port or 0, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        raise FetchFailed(f"{url}: the host name {parts.hostname} does not resolve.") from None
-    for *_, sockaddr in answers:
-        if _refused(sockaddr[0]):
-            raise FetchFailed(
-                f"{url}: {parts.hostname} is a local or private address ({sockaddr[0]}), which "
-                "is not fetched (set FETCH_ALLOW_PRIVATE_NETWORKS=1 to allow it)."
-            )
+        public_addresses(parts.hostname, parts.port or 0)
+    except _Refused as refused:
+        raise FetchFailed(refused.sentence(url)) from None
 
 
-def _check_peer(url: str, response: httpx.Response) -> None:
-    if settings.FETCH_ALLOW_PRIVATE_NETWORKS:
-        return
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    if peer and _refused(peer[0]):
-        raise FetchFailed(
-            f"{url}: the server answered from a local or private address ({peer[0]}), "
-            "which is not fetched."
-        )
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """Opens connections only to addresses just checked to be public."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        if settings.FETCH_ALLOW_PRIVATE_NETWORKS:
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        failure = None
+        # Connecting to the address itself, not the name: the name is not resolved again.
+        for address in public_addresses(host, port):
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as error:
+                failure = error
+        raise failure
+
+
+def _transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport()
+    # httpx takes no network backend of its own; the httpcore pool under it does.
+    # The pool's origin keeps the URL's host, so Host and the TLS server name stay right.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), network_backend=_PublicOnlyBackend()
+    )
+    return transport
 
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*") -> Fetched:
@@ -92,12 +143,18 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
     timeout = httpx.Timeout(settings.FETCH_READ_TIMEOUT, connect=settings.FETCH_CONNECT_TIMEOUT)
     limit = settings.FETCH_MAX_BYTES
     deadline = time.monotonic() + settings.FETCH_TOTAL_TIMEOUT
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers) as client:
+    # No proxies from the environment: a proxy would resolve the names itself, unchecked.
+    with httpx.Client(
+        transport=_transport(),
+        trust_env=False,
+        timeout=timeout,
+        follow_redirects=False,
+        headers=headers,
+    ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(url)
+            _check_scheme(url)
             try:
                 with client.stream("GET", url) as response:
-                    _check_peer(url, response)
                     if response.status_code == 304:
                         return Fetched(url=url, status=304, headers=dict(response.headers))
                     if response.has_redirect_location:
@@ -128,6 +185,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", accept: str = "*
                         content=bytes(body),
                         headers=dict(response.headers),
                     )
+            except _Refused as refused:
+                raise FetchFailed(refused.sentence(url)) from None
             except httpx.TimeoutException:
                 raise FetchFailed(f"{url}: the server did not answer in time.") from None
             except httpx.HTTPError as error:

@@ -35,8 +35,11 @@ _TIME_META = (
 )
 
 
-def parse_html_page(text: str, *, url: str, name: str, zone: str) -> ParsedPage:
-    """One article from an HTML page; ImportFailed when no article text is found."""
+def parse_html_page(text: str, *, url: str, name: str, zone: str | None) -> ParsedPage:
+    """One article from an HTML page; ImportFailed when no article text is found.
+
+    Times without a zone are read in `zone`, or left naive with `zone=None`.
+    """
     if len(text) > MAX_PAGE_CHARS:
         raise ImportFailed(f"{name}: the page is too large to be an article.")
     # lxml refuses text that still carries an XML encoding declaration (XHTML).
@@ -45,7 +48,10 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str) -> ParsedPage:
         document = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         raise ImportFailed(f"{name}: is not a readable HTML page.") from None
-    for script in document.xpath("//script | //style | //noscript"):
+    # JSON-LD stays: it is data (the publication time), never run or shown.
+    for script in document.xpath(
+        "//script[not(@type='application/ld+json')] | //style | //noscript"
+    ):
         script.drop_tree()
     base = _base_url(document, url)
     if not base:
@@ -106,7 +112,7 @@ def _meta(document, name: str) -> str:
     return ""
 
 
-def _published(document, *, zone: str):
+def _published(document, *, zone: str | None):
     for name in _TIME_META:
         value = _meta(document, name)
         if value and (parsed := parse_date(value, zone=zone)):

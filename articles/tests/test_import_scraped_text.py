@@ -184,7 +184,7 @@ def test_import_seed_twice_reports_already_imported(seed_path):
 
     output = import_file(seed_path, "--publish", "--date", "2020-05-12")
 
-    assert output.splitlines()[-1] == "1 file(s): 0 imported, 1 already imported, 0 failed."
+    assert output.splitlines()[-1] == "1 file(s): 0 new, 0 updated, 1 skipped, 0 failed."
 
 
 @pytest.mark.django_db
@@ -233,6 +233,51 @@ def test_import_with_english_interface_active_leaves_english_empty(tmp_path):
         *TickerHeadline.objects.values_list("text_en", flat=True),
     }
     assert english <= {None, ""}
+
+
+@pytest.fixture
+def invented_page_imported_twice(tmp_path) -> str:
+    """The invented page imported twice; the second run's standard output."""
+    path = tmp_path / "page.txt"
+    path.write_text(scraped.scraped_page(), encoding="utf-8")
+    import_file(path, "--publish", "--date", "2024-03-01")
+    return import_file(path, "--publish", "--date", "2024-03-01")
+
+
+@pytest.mark.django_db
+def test_import_invented_page_twice_leaves_one_source_one_article_and_its_headlines(
+    invented_page_imported_twice,
+):
+    counts = (
+        Source.objects.count(),
+        Article.objects.count(),
+        ArticleBlock.objects.count(),
+        TickerHeadline.objects.count(),
+    )
+
+    assert counts == (1, 1, 5, len(scraped.TICKER))
+
+
+@pytest.mark.django_db
+def test_import_invented_page_twice_keeps_the_blocks_in_order(invented_page_imported_twice):
+    rows = list(ArticleBlock.objects.order_by("position").values_list("kind", "text_ar"))
+
+    assert rows == [
+        ("paragraph", scraped.FIRST_PARAGRAPH),
+        ("heading", scraped.HEADING),
+        ("paragraph", scraped.SECOND_PARAGRAPH),
+        ("quote", scraped.QUOTE),
+        ("paragraph", scraped.LAST_PARAGRAPH),
+    ]
+
+
+@pytest.mark.django_db
+def test_import_invented_page_twice_reports_it_unchanged(invented_page_imported_twice):
+    assert invented_page_imported_twice.splitlines() == [
+        "akhbar.example: 0 new, 0 updated, 1 skipped, 0 failed.",
+        "  1 already imported, unchanged",
+        "1 file(s): 0 new, 0 updated, 1 skipped, 0 failed.",
+    ]
 
 
 # The parser on invented pages.

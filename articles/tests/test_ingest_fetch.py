@@ -2,7 +2,10 @@
 and hostile XML. The only network involved is a server on 127.0.0.1 the tests start;
 where a test needs another address, DNS (what crosses the network) is replaced."""
 
+import contextlib
 import socket
+import ssl
+import threading
 import time
 
 import pytest
@@ -53,9 +56,10 @@ def loopback_counts_as_public(monkeypatch, private_networks_refused):
     )
 
 
-def resolve(monkeypatch, answers: dict[str, list[str]]) -> None:
+def resolve(monkeypatch, answers: dict[str, list[str]]) -> dict[str, int]:
     """DNS for the named hosts: each lookup takes the next address of the host's list
-    (the last one repeats); other names and literal addresses resolve as usual."""
+    (the last one repeats); other names and literal addresses resolve as usual.
+    Returns how many times each named host has been looked up so far."""
     real = socket.getaddrinfo
     served: dict[str, int] = {}
 
@@ -68,6 +72,7 @@ def resolve(monkeypatch, answers: dict[str, list[str]]) -> None:
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 80))]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return served
 
 
 def row_counts() -> tuple[int, int]:
@@ -413,18 +418,95 @@ def test_fetch_refuses_a_redirect_to_a_name_that_resolves_to_a_private_address(
 def test_fetch_refuses_a_name_whose_second_dns_answer_is_private(
     server, private_networks_refused, monkeypatch, settings
 ):
-    # Checked, the name is public (192.0.2.80 stands in for a public address here);
-    # connected to, it is the loopback test server: a DNS-rebinding attack.
+    # Looked up once, the name is public (192.0.2.80 stands in for a public address
+    # here); looked up again, it is the loopback test server: a DNS-rebinding attack.
+    # The name must be looked up once, and the checked address be the one connected
+    # to, so the test server never hears from the fetcher.
     settings.FETCH_CONNECT_TIMEOUT = 1
     real = fetching._refused
     monkeypatch.setattr(
         fetching, "_refused", lambda address: address != "192.0.2.80" and real(address)
     )
-    resolve(monkeypatch, {"rebind.example": ["192.0.2.80", "127.0.0.1"]})
+    lookups = resolve(monkeypatch, {"rebind.example": ["192.0.2.80", "127.0.0.1"]})
+    server.publish("/rss.xml", FEED)
+    url = f"http://rebind.example:{server.port}/rss.xml"
+
+    message = failure_of(url)
+
+    assert (message.startswith(f"{url}: "), lookups, server.requests) == (
+        True,
+        {"rebind.example": 1},
+        [],
+    )
+
+
+def test_fetch_connects_to_the_address_it_checked_and_names_the_host(
+    server, loopback_counts_as_public, monkeypatch
+):
+    # Once checked, the name is never looked up again: the connection goes to the
+    # checked address, while the request still names the host it asked for.
+    resolve(monkeypatch, {"wadi.example": ["127.0.0.1", "10.0.0.7"]})
     server.publish("/rss.xml", FEED)
 
+    fetched = fetch(f"http://wadi.example:{server.port}/rss.xml")
+
+    assert (fetched.status, [request.headers["host"] for request in server.requests]) == (
+        200,
+        [f"wadi.example:{server.port}"],
+    )
+
+
+@pytest.fixture
+def tls_names():
+    """A TLS listener on 127.0.0.1 that records the server name each client asks for.
+    It has no certificate, so every handshake fails once the name has been read."""
+    names: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.sni_callback = lambda _socket, name, _context: names.append(name)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(5)
+
+        def accept_one():
+            with contextlib.suppress(OSError), listener.accept()[0] as connection:
+                context.wrap_socket(connection, server_side=True)
+
+        thread = threading.Thread(target=accept_one, daemon=True)
+        thread.start()
+        yield listener.getsockname()[1], names
+        thread.join(timeout=5)
+
+
+def test_fetch_over_tls_asks_for_the_host_by_name_not_by_the_checked_address(
+    tls_names, loopback_counts_as_public, monkeypatch
+):
+    port, names = tls_names
+    resolve(monkeypatch, {"wadi.example": ["127.0.0.1"]})
+
     with pytest.raises(FetchFailed):
-        fetch(f"http://rebind.example:{server.port}/rss.xml")
+        fetch(f"https://wadi.example:{port}/rss.xml")
+
+    assert names == ["wadi.example"]
+
+
+def test_fetch_refuses_a_name_with_one_private_address_among_public_ones(
+    server, loopback_counts_as_public, monkeypatch
+):
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in ("127.0.0.1", "10.0.0.7")
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    server.publish("/rss.xml", FEED)
+    url = f"http://wadi.example:{server.port}/rss.xml"
+
+    message = failure_of(url)
+
+    assert (message, server.requests) == (
+        f"{url}: wadi.example is a local or private address (10.0.0.7), {PRIVATE_REFUSAL}",
+        [],
+    )
 
 
 def test_fetch_allows_a_private_address_when_the_setting_says_so(server):

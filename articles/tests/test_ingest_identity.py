@@ -7,7 +7,15 @@ from django.urls import reverse
 from articles.models import Article, DeletedArticle, Source
 
 from .factories import SourceFactory, make_editor
-from .feed_server import FeedServer, fetch_sources, import_articles, rss_feed, rss_item
+from .feed_server import (
+    HTML_TYPE,
+    FeedServer,
+    article_page,
+    fetch_sources,
+    import_articles,
+    rss_feed,
+    rss_item,
+)
 from .htmltree import page
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +179,78 @@ def test_a_feed_imported_by_hand_and_then_polled_keeps_one_row_per_item(server, 
     fetch_sources()
 
     assert (rows(), Source.objects.count()) == ([(POOL, "https://wadi.example/news/1")], 1)
+
+
+# The same article by another import path: the source an editor made is found by its host.
+
+POOL_PARAGRAPHS = [
+    "افتتحت البلدية مسبحا جديدا في الحي الجنوبي يتسع لمئتي سباح.",
+    "وسيفتح المسبح أبوابه للعائلات أيام الجمعة والسبت.",
+]
+
+
+def test_an_item_polled_then_its_page_imported_by_url_is_one_row(server, source):
+    url = server.url_for("/news/pool")
+    serve(server, rss_item(title=POOL, link=url, guid="wadi-pool", description=TEXT))
+    server.publish(
+        "/news/pool",
+        article_page(title=POOL, paragraphs=POOL_PARAGRAPHS, canonical=url),
+        content_type=HTML_TYPE,
+    )
+    fetch_sources()
+
+    out, err = import_articles(url)
+
+    assert (out[-1], err, rows(), list(Source.objects.values_list("pk", flat=True))) == (
+        "1 file(s): 0 new, 1 updated, 0 skipped, 0 failed.",
+        [],
+        [(POOL, url)],
+        [source.pk],
+    )
+
+
+@pytest.mark.parametrize(
+    ("homepage_url", "feed_url"),
+    [
+        ("https://wadi.example/", ""),
+        ("https://www.wadi.example/", ""),
+        ("", "https://wadi.example/rss.xml"),
+    ],
+    ids=["home-page", "home-page-with-www", "feed"],
+)
+def test_a_saved_page_goes_to_the_editors_source_on_its_host(tmp_path, homepage_url, feed_url):
+    source = SourceFactory(
+        name_ar=SOURCE_NAME, slug="wadi", homepage_url=homepage_url, feed_url=feed_url
+    )
+    path = tmp_path / "pool.html"
+    path.write_text(
+        article_page(
+            title=POOL, paragraphs=POOL_PARAGRAPHS, canonical="https://wadi.example/news/pool"
+        ),
+        encoding="utf-8",
+    )
+
+    import_articles(str(path))
+
+    assert (
+        list(Article.objects.values_list("source", flat=True)),
+        list(Source.objects.values_list("pk", flat=True)),
+    ) == ([source.pk], [source.pk])
+
+
+def test_a_saved_page_from_another_host_gets_a_source_of_its_own(tmp_path):
+    SourceFactory(name_ar=SOURCE_NAME, slug="wadi", homepage_url="https://wadi.example/")
+    path = tmp_path / "pool.html"
+    path.write_text(
+        article_page(
+            title=POOL, paragraphs=POOL_PARAGRAPHS, canonical="https://sahel.example/news/pool"
+        ),
+        encoding="utf-8",
+    )
+
+    import_articles(str(path))
+
+    assert Article.objects.get().source.slug == "sahel-example"
 
 
 # What editors deleted stays deleted.

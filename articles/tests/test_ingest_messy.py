@@ -271,6 +271,82 @@ def test_import_articles_reads_dates_without_a_zone_in_the_sources_zone(tmp_path
     }
 
 
+@pytest.mark.parametrize(
+    "published",
+    [
+        '<meta property="article:published_time" content="2024-03-05T10:30:00">',
+        '<script type="application/ld+json">{"datePublished": "2024-03-05 10:30"}</script>',
+        '<meta name="date" content="5 آذار 2024 10:30">',
+    ],
+    ids=["meta", "json-ld", "arabic-month"],
+)
+def test_saved_page_dates_without_a_zone_are_read_in_its_sources_zone(tmp_path, published):
+    # The settings' zone is Asia/Damascus (UTC+3): read there, 10:30 would be 07:30 UTC.
+    # The source was made by an editor: it is found by its home page's host, not its slug.
+    SourceFactory(
+        slug="tunis-news", homepage_url="https://tunis.example/", time_zone="Africa/Tunis"
+    )
+    path = tmp_path / "pool.html"
+    path.write_text(
+        article_page(
+            title="افتتاح مسبح بلدي",
+            paragraphs=[PARAGRAPH],
+            canonical="https://tunis.example/news/pool",
+            head_extra=published,
+        ),
+        encoding="utf-8",
+    )
+
+    import_articles(str(path))
+
+    assert dates_by_title() == {
+        "افتتاح مسبح بلدي": datetime.datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    }
+
+
+def test_page_fetched_from_its_url_reads_dates_without_a_zone_in_its_sources_zone(server):
+    url = server.url_for("/news/pool")
+    SourceFactory(homepage_url=server.url, time_zone="Africa/Tunis")
+    server.publish(
+        "/news/pool",
+        article_page(
+            title="افتتاح مسبح بلدي",
+            paragraphs=[PARAGRAPH],
+            canonical=url,
+            published="2024-03-05T10:30:00",
+        ),
+        content_type=HTML_TYPE,
+    )
+
+    import_articles(url)
+
+    assert dates_by_title() == {
+        "افتتاح مسبح بلدي": datetime.datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    }
+
+
+def test_saved_page_date_with_a_zone_keeps_its_own(tmp_path):
+    SourceFactory(
+        slug="tunis-news", homepage_url="https://tunis.example/", time_zone="Africa/Tunis"
+    )
+    path = tmp_path / "pool.html"
+    path.write_text(
+        article_page(
+            title="افتتاح مسبح بلدي",
+            paragraphs=[PARAGRAPH],
+            canonical="https://tunis.example/news/pool",
+            published="2024-03-05T10:30:00+03:00",
+        ),
+        encoding="utf-8",
+    )
+
+    import_articles(str(path))
+
+    assert dates_by_title() == {
+        "افتتاح مسبح بلدي": datetime.datetime(2024, 3, 5, 7, 30, tzinfo=UTC)
+    }
+
+
 # Addresses.
 
 

@@ -62,7 +62,7 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(report.line())
                 if verbosity > 1 or report.counts["failed"]:
-                    for reason in report.reasons:
+                    for reason in report.explanations():
                         self.stdout.write(f"  {reason}")
         summary = f"{len(sources)} source(s) polled, {failed} failed."
         if failed and len(sources) == failed:

@@ -2,16 +2,19 @@
 
 The format is detected from the content, not the name. Each article is
 stored in its own transaction: one that fails stores nothing, and the rest
-are still imported. The exit status is non-zero when anything failed.
+are still imported. Prints, per source, how many items were new, updated,
+skipped and failed, with the reason for each item skipped or failed, then a
+summary line. Anything that failed is also one sentence on stderr, and the
+command exits 1 (as `makemigrations --check` does: a CommandError would add
+a second line to the sentence).
 """
 
 import argparse
 import datetime
+import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from articles import importing
 from articles.ingest.base import ImportFailed
@@ -22,7 +25,6 @@ from articles.ingest.fetch import FetchFailed, fetch
 from articles.ingest.files import decode_text, read_bytes
 from articles.ingest.html_page import parse_html_page
 from articles.ingest.scraped_text import parse_scraped_text
-from articles.models import Source
 
 
 def iso_date(value: str) -> datetime.date:
@@ -68,30 +70,58 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, publish, date, dry_run, verbosity, **options):
-        counts = {"imported": 0, "unchanged": 0, "failed": 0}
+        reports: dict[str, importing.SourceReport] = {}
+        unread = 0  # inputs, or items, that failed before they reached a source
+        checked = 0  # items a dry run would import
         for raw in paths:
             try:
                 outcomes = self.import_one(raw, publish=publish, date=date, dry_run=dry_run)
             except (ImportFailed, FetchFailed) as error:
-                counts["failed"] += 1
+                unread += 1
                 self.stderr.write(str(error))
                 continue
             for label, outcome in outcomes:
                 if outcome.kind == "failed":
-                    counts["failed"] += 1
                     self.stderr.write(f"{label}: {outcome.reason.rstrip('.')}.")
-                    continue
-                counts["imported" if outcome.kind in ("new", "updated") else "unchanged"] += 1
-                if verbosity:
+                if outcome.kind == "dry run":
+                    checked += 1
+                elif outcome.source is None:
+                    unread += 1
+                else:
+                    report = reports.setdefault(
+                        outcome.source.slug,
+                        importing.SourceReport(source=outcome.source.display_name),
+                    )
+                    report.add(outcome, label=label)
+                if verbosity and outcome.kind in ("new", "updated", "dry run"):
                     self.stdout.write(self.describe(label, outcome))
-        summary = (
-            f"{len(paths)} file(s): {counts['imported']} imported, "
-            f"{counts['unchanged']} already imported, {counts['failed']} failed."
-        )
-        if counts["failed"]:
-            raise CommandError(summary)
+        failed = unread + sum(report.counts["failed"] for report in reports.values())
         if verbosity:
-            self.stdout.write(summary)
+            self.write_report(
+                reports, files=len(paths), unread=unread, checked=checked, dry_run=dry_run
+            )
+        if failed:
+            sys.exit(1)
+
+    def write_report(
+        self, reports, *, files: int, unread: int, checked: int, dry_run: bool
+    ) -> None:
+        totals = {"new": 0, "updated": 0, "skipped": 0, "failed": unread}
+        for report in reports.values():
+            self.stdout.write(report.line())
+            for reason in report.explanations():
+                self.stdout.write(f"  {reason}")
+            for bucket, count in report.counts.items():
+                totals[bucket] += count
+        if dry_run:
+            self.stdout.write(
+                f"{files} file(s): {checked} would be imported, {totals['failed']} failed."
+            )
+            return
+        self.stdout.write(
+            f"{files} file(s): {totals['new']} new, {totals['updated']} updated, "
+            f"{totals['skipped']} skipped, {totals['failed']} failed."
+        )
 
     def read(self, raw: str) -> tuple[bytes, str, str]:
         """(content, the URL it came from or "", its content type)."""
@@ -109,7 +139,9 @@ class Command(BaseCommand):
             return self.import_feed(raw, data, url, content_type, publish=publish, dry_run=dry_run)
         if kind == HTML_PAGE:
             text = decode_document(data, name=raw, content_type=content_type)
-            page = parse_html_page(text, url=url, name=raw, zone=self.zone_for(url))
+            # No zone yet: the source is known only from the page's address, and a
+            # time without a zone is then read in the source's zone when stored.
+            page = parse_html_page(text, url=url, name=raw, zone=None)
             if not page.original_url:
                 raise ImportFailed(
                     f"{raw}: the page does not say its address (no canonical link); import it "
@@ -122,19 +154,17 @@ class Command(BaseCommand):
         return [(raw, importing.import_page(page=page, publish=publish, date=date))]
 
     def import_feed(self, raw, data, url, content_type, *, publish: bool, dry_run: bool):
-        zone = self.zone_for(url)
-        feed = parse_feed(data, url=url, name=raw, zone=zone, content_type=content_type)
+        # As for pages: times without a zone are placed in the source's zone when stored.
+        feed = parse_feed(data, url=url, name=raw, zone=None, content_type=content_type)
         home = url or feed.link
         if not home:
             raise ImportFailed(f"{raw}: the feed does not say which site it is from (no <link>).")
-        source = importing.source_for_url(url=home)
-        if source.time_zone != zone:
-            # Now that the source is known: read its dates without a zone in its zone.
-            feed = parse_feed(
-                data, url=url, name=raw, zone=source.time_zone, content_type=content_type
-            )
+        if dry_run:
+            source = importing.known_source_for_url(url=home)
+        else:
+            source = importing.source_for_url(url=home)
         outcomes = [
-            (f"{raw}: {failure}", importing.Outcome("failed", reason="unreadable"))
+            (raw, importing.Outcome("failed", reason=failure, source=source))
             for failure in feed.failures
         ]
         for item in feed.items:
@@ -146,19 +176,6 @@ class Command(BaseCommand):
                 (label, importing.store_page(source=source, page=item, publish=publish))
             )
         return outcomes
-
-    @staticmethod
-    def zone_for(url: str) -> str:
-        """The time zone of the source at this address, if it is known already."""
-        if url:
-            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-            source = (
-                Source.objects.filter(feed_url=url).first()
-                or Source.objects.filter(slug=host.replace(".", "-")).first()
-            )
-            if source is not None:
-                return source.time_zone
-        return settings.TIME_ZONE
 
     @staticmethod
     def describe(label: str, outcome) -> str:
@@ -173,13 +190,4 @@ class Command(BaseCommand):
                 f"({article.get_status_display()}) with {paragraphs} paragraph(s), "
                 f"{quotes} quote(s), {outcome.headlines_created} new ticker headline(s)."
             )
-        if outcome.kind == "updated":
-            return f"{label}: updated article #{article.pk} from the newer version."
-        if outcome.kind == "kept aside":
-            return f"{label}: article #{article.pk}: {outcome.reason}."
-        if article is not None:
-            return (
-                f"{label}: already imported as article #{article.pk}; left unchanged "
-                f"({outcome.headlines_created} new ticker headline(s))."
-            )
-        return f"{label}: skipped: {outcome.reason}."
+        return f"{label}: updated article #{article.pk} from the newer version."
