@@ -21,7 +21,7 @@ from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.http import parse_http_date_safe
 
-from . import changes, services
+from . import audit, changes, revisions, services
 from .ingest.base import ImportFailed, ParsedPage
 from .ingest.feed_reader import parse_feed
 from .ingest.fetch import FetchFailed, fetch
@@ -225,6 +225,11 @@ def store_page(
     try:
         with transaction.atomic():
             outcome = _store_page(source=source, page=page, publish=publish, date=date)
+            if outcome.kind in ("new", "updated") and outcome.article is not None:
+                verb = "Imported" if outcome.kind == "new" else "Updated"
+                revisions.record(
+                    article_ids=[outcome.article.pk], comment=f"{verb} from {source.slug}"
+                )
     except ImportFailed as error:
         outcome = Outcome("failed", reason=str(error))
     except ValidationError as error:
@@ -404,7 +409,11 @@ def apply_update(*, update: ArticleUpdate, user) -> None:
     apply_content(article=article, title=update.title, lead=update.lead, blocks=update.blocks)
     Article.objects.filter(pk=article.pk).update(import_hash=update.content_hash)
     ArticleUpdate.objects.filter(pk=update.pk).update(applied_at=timezone.now(), applied_by=user)
-    services.queue_translation(article=article)
+    revisions.record(article_ids=[article.pk], user=user, comment="Update from the source applied")
+    audit.record(
+        action=audit.Action.EDITED, actor=user, article=article, detail="update from the source"
+    )
+    services.queue_translation(article=article, by=user)
 
 
 _WORD = re.compile(r"\w+")

@@ -1,6 +1,9 @@
 """Revisions: one per save with who made it, compared block by block, restored."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from lxml import html
 
@@ -9,6 +12,7 @@ from articles.models import Article, AuditEntry
 
 from .admin_forms import form_data
 from .factories import ArticleBlockFactory, ArticleFactory, UserFactory, make_editor
+from .scraped import scraped_page
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +109,7 @@ def two_revisions(client, article):
     return older, newer
 
 
-def test_compare_shows_each_block_arabic_and_english_with_the_changed_words(
-    editor_client, article
-):
+def test_compare_shows_each_block_arabic_and_english_with_the_changed_words(editor_client, article):
     older, newer = two_revisions(editor_client, article)
     url = reverse("admin:articles_article_compare", args=[article.pk])
 
@@ -188,3 +190,17 @@ def test_someone_without_change_permission_cannot_restore(client, article):
 def _logged_in(client):
     client.force_login(make_editor())
     return client
+
+
+def test_an_import_keeps_a_revision(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(scraped_page(), encoding="utf-8")
+
+    call_command("import_articles", str(path), stdout=io.StringIO())
+
+    article = Article.objects.get()
+    comments = [v.revision.get_comment() for v in revisions.versions_of(article)]
+    assert comments == [f"Imported from {article.source.slug}"]
+    assert (
+        len(revisions.snapshot(revisions.versions_of(article)[0]).blocks) == article.blocks.count()
+    )
