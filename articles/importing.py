@@ -142,7 +142,11 @@ def edited_by_editor(article: Article) -> bool:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # not an address: no source is on its host
+        return ""
+    return host.lower().removeprefix("www.")
 
 
 def known_source_for_url(*, url: str) -> Source | None:

@@ -164,12 +164,16 @@ def _time(match: re.Match, *, name: str) -> datetime.time:
 
 
 def _normalise_url(url: str, *, name: str) -> str:
-    parts = urlsplit(url)
-    if not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ImportFailed(f"{name}: the original URL {url} is not a valid address.") from None
+    if not host:
         raise ImportFailed(f"{name}: the original URL {url} has no host name.")
-    netloc = parts.hostname.lower()
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
+    netloc = host.lower()
+    if port:
+        netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 

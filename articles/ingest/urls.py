@@ -15,8 +15,14 @@ _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 
 
 def absolute_url(url: str, *, base: str) -> str:
-    """`url` resolved against `base` (relative, `../../` and protocol-relative forms)."""
-    return urljoin(base, (url or "").strip())
+    """`url` resolved against `base` (relative, `../../` and protocol-relative forms).
+
+    ImportFailed when either cannot be read (an unclosed IPv6 bracket, say).
+    """
+    try:
+        return urljoin(base, (url or "").strip())
+    except ValueError:
+        raise ImportFailed(f"the address {url} is not valid.") from None
 
 
 def normalise_url(url: str) -> str:
@@ -26,13 +32,13 @@ def normalise_url(url: str) -> str:
 
     ImportFailed when the address cannot be read (an impossible port, say).
     """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower().rstrip(".")
         port = parts.port
     except ValueError:
         raise ImportFailed(f"the address {url} is not valid.") from None
+    scheme = parts.scheme.lower()
     if ":" in host:
         host = f"[{host}]"  # IPv6
     default = {"http": 80, "https": 443}.get(scheme)

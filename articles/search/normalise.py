@@ -91,7 +91,10 @@ _YEH = "\u064a"
 
 def _light(text: str) -> str:
     """`normalise` without ى → ي, which stop words need to tell على from علي."""
-    return unicodedata.normalize("NFKD", text.casefold()).translate(_LIGHT)
+    # NFKD on both sides of casefold (Unicode's compatibility caseless match):
+    # a compatibility letter (ℌ, 𝐀) decomposes to a capital only after the first.
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return unicodedata.normalize("NFKD", folded).translate(_LIGHT)
 
 
 def normalise(text: str) -> str:

@@ -139,13 +139,6 @@ def test_normalise_is_idempotent_on_news_text(text):
     assert normalise(once) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known bug: normalise() casefolds before NFKD, so a compatibility letter "
-    "(ℌ, 𝐀, ㎏) comes out of the first pass as a capital the second pass folds; "
-    "fix: NFKD before casefold too (Unicode's compatibility caseless matching)",
-)
 @settings(max_examples=300, **BOUNDED)
 @given(text=st.text(max_size=50))
 @example(text="ℌ")
@@ -164,13 +157,6 @@ def test_detect_format_names_a_format_for_any_bytes(data):
     assert detect_format(data) in (FEED, HTML_PAGE, SCRAPED_TEXT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known bug: scraped_text._normalise_url reads .hostname and .port of an "
-    "address like http://[::1 or http://host:99999/ unguarded (ValueError); "
-    "fix: catch ValueError there and raise ImportFailed",
-)
 @settings(max_examples=300, **BOUNDED)
 @given(text=hostile_text)
 @example(text="عنوان الخبر\n\nhttp://[::1\n\nحجم الخط:\n\nنص الخبر.\n")
@@ -205,13 +191,6 @@ def test_document_decoding_raises_only_import_failed(data):
     assert type(text) is str
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known bug: ingest.urls.absolute_url (urljoin) and normalise_url (urlsplit) "
-    "raise ValueError on an address like http://[z; fix: catch it there and raise "
-    "ImportFailed",
-)
 @settings(max_examples=100, **BOUNDED)
 @given(text=hostile_text, url=st.sampled_from(["", "https://news.example/page"]))
 @example(
@@ -229,13 +208,6 @@ def test_html_page_reader_raises_only_import_failed(text, url):
     assert (type(page), page.paragraph_count >= 1) == (ParsedPage, True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known bug: ingest.urls.absolute_url (urljoin) and normalise_url (urlsplit) "
-    "raise ValueError on an item link like http://[bad, which fails the whole feed; "
-    "fix: catch it there and raise ImportFailed (then only that item fails)",
-)
 @settings(max_examples=200, **BOUNDED)
 @given(data=hostile_bytes, url=st.sampled_from(["", "https://news.example/feed"]))
 @example(
@@ -252,11 +224,6 @@ def test_feed_reader_raises_only_import_failed(data, url):
     assert all(type(item) is ParsedPage for item in feed.items)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="known bug: the addresses above (scraped_text._normalise_url, ingest.urls)",
-)
 @settings(max_examples=200, **BOUNDED)
 @given(data=hostile_bytes)
 @example(data="عنوان الخبر\n\nhttp://host:99999/x\n\nحجم الخط:\n\nنص الخبر.\n".encode())
