@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 from lxml import html
 
 from articles.models import Article
@@ -46,7 +47,13 @@ def test_second_save_is_stopped_and_told_who_changed_the_article(client, article
     compare = page.xpath("//ul[contains(@class, 'errorlist')]//a/@href")
     assert response.status_code == 200
     assert Article.objects.get(pk=article.pk).title_ar == "افتتاح المكتبة العامة في الحي"
-    assert error.startswith("This article was changed by hala")
+    assert error.startswith(
+        gettext(
+            "This article was changed by %(who)s (%(when)s) after you opened it. Your changes are "
+            "not saved yet: compare what changed, then save again to replace it with yours."
+        ).split("%(when)s")[0]
+        % {"who": "hala"}
+    )
     assert compare[0].startswith(reverse("admin:articles_article_compare", args=[article.pk]))
     assert second.get(compare[0]).status_code == 200
 

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils.translation import gettext
 from lxml import html
 
 from .factories import ArticleBlockFactory, ArticleFactory, UserFactory, make_editor
@@ -44,7 +45,8 @@ def test_preview_of_a_scheduled_article_says_when_it_appears(client):
     page = html.fromstring(client.get(preview_url(scheduled)).content.decode())
 
     notice = " ".join(page.xpath("string(//p[contains(@class, 'preview-notice')])").split())
-    assert notice.startswith("Preview: the article as readers will see it. It appears on ")
+    expected = gettext("Preview: the article as readers will see it.")
+    assert notice.startswith(f"{expected} {gettext('It appears on %(when)s.').split('%')[0]}")
 
 
 def test_preview_is_never_cached_nor_indexed(client, draft, settings):

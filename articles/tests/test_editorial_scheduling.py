@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
@@ -179,5 +180,5 @@ def test_scheduled_without_a_time_is_refused(client):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["published_at"] == [
-        "Give the time at which the scheduled article should appear."
+        gettext("Give the time at which the scheduled article should appear.")
     ]
