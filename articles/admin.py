@@ -281,6 +281,14 @@ class ArticleAdmin(LanguageTabsMixin, VersionAdmin, TranslationAdmin):
     def restore_view(self, request, object_id, version_id):
         return revision_views.restore_view(self, request, object_id, version_id)
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion's own screen reverts a revision object by object, which
+        # the blocks' unique positions do not allow: compare it with now instead.
+        article = get_object_or_404(Article, pk=object_id)
+        latest = revisions.versions_of(article).first()
+        url = reverse("admin:articles_article_compare", args=[article.pk])
+        return HttpResponseRedirect(f"{url}?a={int(version_id)}&b={latest.pk if latest else ''}")
+
     def history_view(self, request, object_id, extra_context=None):
         article = get_object_or_404(Article, pk=object_id)
         extra = {"versions": revisions.versions_of(article), **(extra_context or {})}

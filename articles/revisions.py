@@ -22,8 +22,9 @@ from reversion.models import Version
 from . import audit, changes
 from .models import Article, ArticleBlock, Correction
 
-# Not content: counted, or kept by the machinery, and changing all the time.
-NOT_KEPT = ("view_count", "updated_at", "created_at")
+# Not content, and changing all the time. (The dates are kept: recovering a
+# deleted article saves it raw, and they are NOT NULL.)
+NOT_KEPT = ("view_count",)
 # What a restore brings back; the rest (status, times, featuring, source) stays.
 RESTORED_FIELDS = (
     "title_ar",

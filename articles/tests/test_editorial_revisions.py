@@ -10,7 +10,7 @@ from lxml import html
 from articles import revisions, services
 from articles.models import Article, AuditEntry
 
-from .admin_forms import form_data
+from .admin_forms import form_data, form_values
 from .factories import ArticleBlockFactory, ArticleFactory, UserFactory, make_editor
 from .scraped import scraped_page
 
@@ -204,3 +204,31 @@ def test_an_import_keeps_a_revision(tmp_path):
     assert (
         len(revisions.snapshot(revisions.versions_of(article)[0]).blocks) == article.blocks.count()
     )
+
+
+def test_reversions_own_revision_screen_leads_to_the_comparison(editor_client, article):
+    older, newer = two_revisions(editor_client, article)
+
+    response = editor_client.get(
+        reverse("admin:articles_article_revision", args=[article.pk, older.pk])
+    )
+
+    compare = reverse("admin:articles_article_compare", args=[article.pk])
+    assert (response.status_code, response.url) == (302, f"{compare}?a={older.pk}&b={newer.pk}")
+
+
+def test_a_deleted_article_can_be_recovered_with_its_blocks(editor_client, article):
+    save_in_admin(editor_client, article)
+    version = revisions.versions_of(article).first()
+    editor_client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    gone = Article.objects.filter(pk=article.pk).exists()
+    url = reverse("admin:articles_article_recover", args=[version.pk])
+
+    response = editor_client.post(url, form_values(editor_client.get(url).content))
+
+    recovered = Article.objects.get(pk=article.pk)
+    assert (gone, response.status_code) == (False, 302)
+    assert list(recovered.blocks.values_list("position", "text_ar")) == [
+        (1, "افتتح السوق صباح اليوم."),
+        (2, "وحضر الافتتاح مئات الناس."),
+    ]
