@@ -17,7 +17,7 @@ from articles.text import clean_line
 
 from .base import ImportFailed, ParsedBlock, ParsedPage
 from .dates import parse_date
-from .text_blocks import language_of, plain_text
+from .text_blocks import flatten_deep_markup, language_of, plain_text
 from .urls import absolute_url, normalise_url
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -44,10 +44,7 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str | None) -> Pars
         raise ImportFailed(f"{name}: the page is too large to be an article.")
     # lxml refuses text that still carries an XML encoding declaration (XHTML).
     text = _XML_DECLARATION.sub("", text, count=1)
-    try:
-        document = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        raise ImportFailed(f"{name}: is not a readable HTML page.") from None
+    document, text = _parsed(text, name=name)
     # JSON-LD stays: it is data (the publication time), never run or shown.
     for script in document.xpath(
         "//script[not(@type='application/ld+json')] | //style | //noscript"
@@ -89,6 +86,25 @@ def parse_html_page(text: str, *, url: str, name: str, zone: str | None) -> Pars
         image_caption=caption,
         language=language_of(f"{title} {body_text}"),
     )
+
+
+def _parsed(text: str, *, name: str):
+    """The page's tree, and the text it was read from.
+
+    libxml2 stops reading at 256 levels of nesting and drops the rest of the
+    page, article included: such a page is read again without the tags nested
+    deeper than any article needs. Other pages are read as they are, since
+    counting depth in tag soup is only an estimate.
+    """
+    parser = lxml_html.HTMLParser()
+    try:
+        document = lxml_html.document_fromstring(text, parser=parser)
+        if parser.error_log.filter_types([etree.ErrorTypes.ERR_RESOURCE_LIMIT]):
+            text = flatten_deep_markup(text)
+            document = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        raise ImportFailed(f"{name}: is not a readable HTML page.") from None
+    return document, text
 
 
 def _base_url(document, url: str) -> str:

@@ -1,16 +1,20 @@
-"""Tables for the ingestion's small parts: dates, addresses, formats, encodings, intervals."""
+"""Tables for the ingestion's small parts: dates, addresses, formats, encodings, nesting,
+intervals."""
 
 import datetime
 import email.utils
+import html
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from articles.importing import next_interval
+from articles.ingest.base import ImportFailed, ParsedBlock
 from articles.ingest.dates import parse_date
 from articles.ingest.decode import decode_document
 from articles.ingest.detect import FEED, HTML_PAGE, SCRAPED_TEXT, detect_format
+from articles.ingest.text_blocks import MAX_BLOCK_DEPTH, blocks_from_html, flatten_deep_markup
 from articles.ingest.urls import absolute_url, normalise_url
 
 from . import scraped
@@ -284,6 +288,126 @@ def test_decode_document_reads_windows_1256_whatever_it_declares(head):
     data = head + ARABIC.encode("cp1256")
 
     assert decode_document(data, name="t") == head.decode() + ARABIC
+
+
+def test_decode_document_reads_windows_1256_whose_punctuation_pairs_into_utf_8():
+    # "،" and "؟" are 0xA1 and 0xBF in windows-1256: after a letter they make a
+    # valid two-byte UTF-8 character, which must not make the text pass for UTF-8.
+    text = "قالت البلدية، إن الأعمال انتهت؟ نعم، انتهت."
+
+    assert decode_document(text.encode("cp1256"), name="t") == text
+
+
+LONG_ARABIC = "أعلنت البلدية افتتاح حديقة عامة جديدة قرب المدرسة الابتدائية."
+INVALID_UTF8 = [
+    (
+        "undeclared Arabic with one bad byte",
+        LONG_ARABIC.encode()[:10] + b"\xff" + LONG_ARABIC.encode()[10:],
+        "",
+        10,
+    ),
+    (
+        "a lone lead byte, the server says windows-1256",
+        LONG_ARABIC.encode()[:10] + b"\xc3(" + LONG_ARABIC.encode()[10:],
+        "text/html; charset=windows-1256",
+        10,
+    ),
+    # "\xa9" is Latin-1's copyright sign, which neither Arabic code page reads as Arabic.
+    ("byte-order mark", b"\xef\xbb\xbf<p>\xa9 2024</p>", "", 6),
+    ("XML declaration", b'<?xml version="1.0" encoding="utf-8"?><p>\xa9 2024</p>', "", 41),
+    ("meta charset", b'<meta charset="UTF-8"><p>\xa9 2024</p>', "", 25),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "offset"),
+    [(data, content_type, offset) for _, data, content_type, offset in INVALID_UTF8],
+    ids=[name for name, *_ in INVALID_UTF8],
+)
+def test_decode_document_refuses_utf_8_with_invalid_bytes(data, content_type, offset):
+    with pytest.raises(ImportFailed) as failure:
+        decode_document(data, name="t", content_type=content_type)
+
+    assert str(failure.value) == (
+        f"t: is not valid UTF-8 (the byte at offset {offset} is not part of a character)."
+    )
+
+
+def test_decode_document_refuses_latin_1_that_declares_nothing():
+    with pytest.raises(ImportFailed) as failure:
+        decode_document(b"<p>\xa9 2024</p>", name="t")
+
+    assert str(failure.value) == (
+        "t: its text is in an encoding that could not be recognised "
+        "(neither UTF-8 nor windows-1256)."
+    )
+
+
+# Nesting.
+
+
+def nested(depth: int, inner: str) -> str:
+    return "<div>" * depth + inner + "</div>" * depth
+
+
+def flat(inner: str) -> str:
+    """What `flatten_deep_markup(nested(4, inner), max_depth=3)` leaves."""
+    return "<div>" * 3 + f" {inner} " + "</div>" * 3
+
+
+FLATTENED = [
+    ("shallow markup", nested(3, "<p>نص</p>"), nested(3, "<p>نص</p>")),
+    ("tags below the limit", nested(4, "<p>نص</p>"), flat("<p>نص</p>")),
+    ("entity-escaped tags", html.escape(nested(4, "نص")), html.escape(flat("نص"))),
+    (
+        "void, self-closing and optional-close tags",
+        nested(4, "<br><img src=a.jpg/><span/><p>أ<p>ب<li>ج"),
+        flat("<br><img src=a.jpg/><span/><p>أ<p>ب<li>ج"),
+    ),
+    (
+        "a feed's CDATA and escaped descriptions, each counted from its own start",
+        "<rss><item><![CDATA[" + nested(4, "أ") + "]]></item>"
+        "<item>" + html.escape(nested(4, "ب")) + "</item></rss>",
+        "<rss><item><![CDATA[" + flat("أ") + "]]></item>"
+        "<item>" + html.escape(flat("ب")) + "</item></rss>",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [(markup, expected) for _, markup, expected in FLATTENED],
+    ids=[name for name, *_ in FLATTENED],
+)
+def test_flatten_deep_markup(markup, expected):
+    assert flatten_deep_markup(markup, max_depth=3) == expected
+
+
+def test_blocks_from_html_finds_blocks_down_to_the_deepest_level_it_reads():
+    fragment = nested(MAX_BLOCK_DEPTH - 1, "<p>السطر الأول.</p> <p>السطر الثاني.</p>")
+
+    assert blocks_from_html(fragment) == [
+        ParsedBlock(kind="paragraph", text="السطر الأول."),
+        ParsedBlock(kind="paragraph", text="السطر الثاني."),
+    ]
+
+
+def test_blocks_from_html_reads_deeper_blocks_as_one_paragraph():
+    fragment = nested(MAX_BLOCK_DEPTH, "<p>السطر الأول.</p> <p>السطر الثاني.</p>")
+
+    assert blocks_from_html(fragment) == [
+        ParsedBlock(kind="paragraph", text="السطر الأول. السطر الثاني.")
+    ]
+
+
+def test_blocks_from_html_keeps_the_text_nested_deeper_than_libxml2_reads():
+    fragment = "<p>قبل</p>" + nested(1_000, "<p>في العمق</p>") + "<p>بعد</p>"
+
+    assert blocks_from_html(fragment) == [
+        ParsedBlock(kind="paragraph", text="قبل"),
+        ParsedBlock(kind="paragraph", text="في العمق"),
+        ParsedBlock(kind="paragraph", text="بعد"),
+    ]
 
 
 # Intervals between polls.
