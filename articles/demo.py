@@ -7,14 +7,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import demo_content
-from .models import Article, ArticleBlock, Section, Source, TickerHeadline
+from .models import Article, ArticleBlock, Correction, Section, Source, TickerHeadline
 
 
 @transaction.atomic
 def load_demo(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Create whatever part of the demo content is missing; running it again adds nothing."""
     now = now or timezone.now()
-    created = {"sources": 0, "sections": 0, "articles": 0, "ticker": 0}
+    created = {"sources": 0, "sections": 0, "articles": 0, "ticker": 0, "corrections": 0}
     sources = {}
     for data in demo_content.SOURCES:
         sources[data["slug"]], new = Source.objects.get_or_create(
@@ -57,6 +57,17 @@ def load_demo(*, now: datetime.datetime | None = None) -> dict[str, int]:
         )
         position += 1
         created["ticker"] += 1
+
+    for article_index, note_ar, note_en, hours_after in demo_content.CORRECTIONS:
+        article = articles[article_index]
+        if article.corrections.filter(note_ar=note_ar).exists():
+            continue
+        noted_at = min(article.published_at + datetime.timedelta(hours=hours_after), now)
+        Correction.objects.create(
+            article=article, note=note_ar, note_ar=note_ar, note_en=note_en, noted_at=noted_at
+        )
+        Article.objects.filter(pk=article.pk).update(revised_at=noted_at, updated_at=noted_at)
+        created["corrections"] += 1
     return created
 
 

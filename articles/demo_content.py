@@ -220,3 +220,13 @@ TICKER = [
         None,
     ),
 ]
+
+# (article index, Arabic note, English note, hours after publication).
+CORRECTIONS = [
+    (
+        4,
+        "صُحّح طول الجسر: يبلغ مئة وعشرين متراً، لا مئتي متر كما ورد أولاً.",
+        "Corrected the length of the bridge: it is 120 metres, not 200 as first reported.",
+        6,
+    ),
+]

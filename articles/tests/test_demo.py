@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from articles import demo_content
 from articles.demo import load_demo
-from articles.models import Article, ArticleBlock, Section, Source, TickerHeadline
+from articles.models import Article, ArticleBlock, Correction, Section, Source, TickerHeadline
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def row_counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Source, Section, Article, ArticleBlock, TickerHeadline)
+        for model in (Source, Section, Article, ArticleBlock, TickerHeadline, Correction)
     }
 
 
@@ -56,6 +56,7 @@ def test_load_demo_reports_what_it_created():
         "sections": len(demo_content.SECTIONS),
         "articles": len(demo_content.ARTICLES),
         "ticker": len(demo_content.TICKER),
+        "corrections": len(demo_content.CORRECTIONS),
     }
 
 
@@ -66,7 +67,7 @@ def test_load_demo_twice_adds_nothing():
     created = load_demo()
 
     assert (created, row_counts()) == (
-        {"sources": 0, "sections": 0, "articles": 0, "ticker": 0},
+        {"sources": 0, "sections": 0, "articles": 0, "ticker": 0, "corrections": 0},
         before,
     )
 
@@ -78,3 +79,11 @@ def test_load_demo_command_twice_adds_nothing():
     call_command("load_demo", stdout=io.StringIO())
 
     assert row_counts() == before
+
+
+def test_load_demo_corrects_an_article_well_after_publication():
+    load_demo()
+
+    correction = Correction.objects.get()
+    article = correction.article
+    assert (correction.note_en, article.shows_updated) == (demo_content.CORRECTIONS[0][2], True)

@@ -8,7 +8,7 @@ from articles.demo import load_demo
 class Command(BaseCommand):
     help = (
         "Load demo content (two sources, sections, articles with English versions, "
-        "a ticker). Running it again adds only what is missing."
+        "a ticker, a correction). Running it again adds only what is missing."
     )
 
     def handle(self, *args, verbosity, **options):
@@ -16,5 +16,6 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 "Demo content: {sources} source(s), {sections} section(s), {articles} "
-                "article(s) and {ticker} ticker headline(s) added.".format(**created)
+                "article(s), {ticker} ticker headline(s) and {corrections} correction(s) "
+                "added.".format(**created)
             )
