@@ -59,6 +59,12 @@ def differences(before: list[dict], after: list[dict]) -> list[tuple]:
     return changed
 
 
+def only(records: list[dict], columns) -> list[dict]:
+    return [
+        {name: value for name, value in record.items() if name in columns} for record in records
+    ]
+
+
 def column_names(table: str) -> list[str]:
     with connection.cursor() as cursor:
         return [
@@ -262,7 +268,13 @@ def test_migrations_apply_forward_over_the_demo_content(client):
 
     after = {table: table_rows(table, kept[table]) for table in TABLES}
     assert ("expires_at" in kept["articles_article"], after) == (False, at_target)
-    assert (rows(Article), rows(ArticleBlock)) == (latest_articles, latest_blocks)
+    # Columns added after the target come back empty (going back dropped them);
+    # every column that was there at the target is as it was.
+    articles, blocks = kept["articles_article"], kept["articles_articleblock"]
+    assert (only(rows(Article), articles), only(rows(ArticleBlock), blocks)) == (
+        only(latest_articles, articles),
+        only(latest_blocks, blocks),
+    )
     assert SearchDocument.objects.count() == len(latest_articles)
     title = demo_content.ARTICLES[0]["title_ar"]
     found = re.sub(r"<[^>]*>", "", client.get("/search/", {"q": title}).content.decode())
