@@ -76,24 +76,23 @@ def sanitise(html: str) -> str:
     )
 
 
-def names_fingerprint() -> str:
-    """A hash of every source's and section's slug and names, read in one query.
+def names_fingerprint() -> tuple[str, datetime.datetime | None]:
+    """A hash of every source's and section's slug and names, and when one was last
+    saved, read in one query.
 
-    Items print section names as categories and source names as authors, and
-    neither model keeps a modification time, so the ETag carries this hash: a
-    rename changes it. (Last-Modified cannot follow a rename: there is no time
-    to give. Readers that send only If-Modified-Since see the new name with
-    the next article change.)
+    Items print section names as categories and source names as authors: a
+    rename changes the hash (the ETag) and the time (Last-Modified).
     """
 
     def names(model):
         kind = Value(model._meta.model_name, output_field=CharField())
-        return model.objects.order_by().values_list(kind, "slug", "name_ar", "name_en")
+        fields = ("slug", "name_ar", "name_en", "updated_at")
+        return model.objects.order_by().values_list(kind, *fields)
 
-    rows = sorted(
-        tuple(str(value) for value in row) for row in names(Section).union(names(Source), all=True)
-    )
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+    rows = list(names(Section).union(names(Source), all=True))
+    latest = max((row[4] for row in rows), default=None)
+    names_only = sorted(tuple(str(value) for value in row[:4]) for row in rows)
+    return hashlib.sha256(repr(names_only).encode()).hexdigest(), latest
 
 
 class ArticleFeed(Feed):
@@ -121,7 +120,12 @@ class ArticleFeed(Feed):
         return articles
 
     def visible(self) -> Q:
-        visible = Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        # What Article.objects.published() means, as a condition the state's
+        # aggregate can count with.
+        now = timezone.now()
+        visible = Q(status=Article.Status.PUBLISHED, published_at__lte=now) & (
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
         if self.language == "en":
             visible &= Q(title_en__isnull=False) & ~Q(title_en="")
         return visible
@@ -149,7 +153,7 @@ class ArticleFeed(Feed):
                 published=Max("published_at", filter=visible),
             )
             self._state["group"] = group
-            self._state["names"] = names_fingerprint()
+            self._state["names"], self._state["renamed"] = names_fingerprint()
         return self._state
 
     def etag(self, request, slug=None):
@@ -176,7 +180,7 @@ class ArticleFeed(Feed):
 
     def last_modified(self, request, slug=None):
         state = self.state(request, slug)
-        dates = [date for date in (state["updated"], state["published"]) if date]
+        dates = [date for date in (state["updated"], state["published"], state["renamed"]) if date]
         return max(dates) if dates else EMPTY_FEED_DATE
 
     @classmethod

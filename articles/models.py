@@ -85,6 +85,9 @@ class Source(NamedInBothLanguages, models.Model):
     next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("errors in a row"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # When an editor last saved it (polling writes with update(), which leaves
+    # this alone): feeds that print its name date themselves by it too.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -108,6 +111,7 @@ class Section(NamedInBothLanguages, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -91,10 +91,10 @@ def test_expired_article_is_hidden_even_before_a_run(client, scheduled):
     Article.objects.filter(pk=scheduled.pk).update(status=Article.Status.PUBLISHED)
 
     with freeze_time(EXPIRES + datetime.timedelta(seconds=1)):
-        page = client.get(scheduled.get_absolute_url()).status_code
+        seen = seen_by_readers(client, scheduled)
         listed = Article.objects.published().filter(pk=scheduled.pk).exists()
 
-    assert (page, listed) == (404, False)
+    assert (seen, listed) == (HIDDEN, False)
 
 
 def test_dry_run_changes_nothing(scheduled):

@@ -14,7 +14,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext
 
 from articles import services
-from articles.models import Article
+from articles.models import Article, Section, Source
 
 from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory, SourceFactory
 from .htmltree import page
@@ -707,6 +707,26 @@ def test_feed_after_renaming_source_answers_old_etag_with_new_feed(client, name,
         200,
         True,
         new_name,
+    )
+
+
+@pytest.mark.parametrize(FEED_ARGS, EVERY_FEED)
+def test_feed_after_renaming_section_answers_if_modified_since_with_new_feed(
+    client, name, group, language
+):
+    article = BilingualArticleFactory()
+    Article.objects.update(updated_at=hours_ago(5))
+    Section.objects.update(updated_at=hours_ago(5))
+    Source.objects.update(updated_at=hours_ago(5))
+    url = url_for(name, group, language, article)
+    first = client.get(url)
+    new_name = renamed(article.section, language)
+
+    response = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+
+    assert (response.status_code, [tag.term for tag in parse(response).entries[0].tags][:1]) == (
+        200,
+        [new_name],
     )
 
 
