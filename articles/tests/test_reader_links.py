@@ -76,7 +76,10 @@ def test_header_links_keep_the_reading_mode(client, story):
 def test_footer_link_keeps_the_reading_mode(client, story):
     root = page(client.get("/?view=en"))
 
-    assert hrefs(root.find("footer").find_all("a")) == ["/feeds/?view=en"]
+    assert hrefs(root.find("footer").find_all("a")) == [
+        "/feeds/?view=en",
+        "/corrections/?view=en",
+    ]
 
 
 def test_home_page_links_keep_the_reading_mode(client, story):

@@ -88,8 +88,14 @@ def production_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         **overrides,
     }
-    # Settings a developer's shell may hold that production would not.
-    for name in ("REDIS_URL", "DJANGO_SECURE_HSTS_SECONDS", "DJANGO_TRUST_X_FORWARDED_PROTO"):
+    # Settings a developer's shell may hold that production would not; the browser
+    # tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process for Playwright.
+    for name in (
+        "REDIS_URL",
+        "DJANGO_SECURE_HSTS_SECONDS",
+        "DJANGO_TRUST_X_FORWARDED_PROTO",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     return env
 
