@@ -15,8 +15,11 @@ from .search import index as search_index
 def articles_changed(article_ids: Iterable[int]) -> None:
     ids = list(article_ids)
     search_index.articles_changed(ids)
-    for article in Article.objects.filter(pk__in=ids).select_related("source", "section"):
-        page_cache.article_changed(article)
+    # One batch: the related-story and ticker lookups run once for all of
+    # them, and every tag they touch gets its new version in one round trip.
+    articles = list(Article.objects.filter(pk__in=ids).select_related("source", "section"))
+    if articles:
+        page_cache.articles_changed(articles)
 
 
 def article_changed(article_id: int) -> None:

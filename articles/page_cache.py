@@ -13,22 +13,34 @@ What a page shows beyond its URL is folded into its URL's tags when something
 changes, not when the page is read: an article page also shows its source's
 name and its related stories, so renaming a source bumps the pages of that
 source's articles, and editing an article bumps the pages of the articles
-related to it. A hit therefore needs one cache round trip (the page and its
-tags' versions in one `get_many`) and no database query at all.
+related to it. A hit therefore needs no database query at all, and at most
+two cache round trips (the tags' versions, then the page). With Redis it
+usually needs none: each process keeps the pages it served last
+(`local_pages`) and the versions it read, and Redis tells it whenever one of
+those versions changes (`_read_versions`), so a hit costs about what a
+static file does.
 
 Only anonymous GET/HEAD requests are served from the cache, and only 200
 responses without cookies are stored. A request with a session cookie is an
 editor's, who may see drafts: its responses say that no cache may keep them.
 """
 
+import functools
 import hashlib
+import os
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -36,6 +48,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import parse_http_date_safe
+from django.utils.translation import get_language_from_path
 
 from . import reading
 from .models import Article, TickerHeadline
@@ -179,34 +192,328 @@ def source_shown_on(source) -> list[str]:
     ]
 
 
-def _page_tags(request) -> tuple[str, list[str]] | None:
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    tags_of = CACHED_VIEWS.get(match.view_name)
-    if tags_of is None:
-        return None
-    return match.view_name, tags_of(match.kwargs)
+def _language(request) -> str:
+    """The interface language, from the address alone, as LocaleMiddleware will find it.
+
+    Arabic pages have no prefix (prefix_default_language=False), so a path
+    without a language prefix is Arabic whatever the browser asks for.
+    """
+    return get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
-def _key(request, view_name: str) -> str:
+def _key(request, view_name: str, language: str) -> str:
+    query = request.META.get("QUERY_STRING", "")
     parts = [
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
-        request.LANGUAGE_CODE,
-        reading.reading_mode(request) if view_name in COOKIE_DEPENDENT else "",
+        # The path as decoded and the query as sent: get_full_path() would
+        # quote the (Arabic) path again on every hit for nothing.
+        request.path,
+        query,
+        language,
+        _reading_mode(request, query, language) if view_name in COOKIE_DEPENDENT else "",
     ]
-    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # "v2": pages stored as plain values (older releases pickled responses).
+    return "page:v2:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _reading_mode(request, query: str, language: str) -> str:
+    """reading.reading_mode() without building request.GET: a hit's key needs only ?view=.
+
+    The raw query is part of the key too, so where this reads the query
+    differently from QueryDict (a percent-encoded "view"), it only makes
+    more keys, never one key for two pages.
+    """
+    mode = None
+    if "view" in query:
+        for part in query.split("&"):
+            name, _, value = part.partition("=")
+            if name == "view":
+                mode = value  # the last one, as QueryDict.get() takes
+    if mode not in reading.READING_MODES:
+        mode = request.COOKIES.get(reading.READING_MODE_COOKIE)
+    if mode in reading.READING_MODES:
+        return mode
+    return "en" if language == "en" else reading.DEFAULT_READING_MODE
+
+
+def _backend_reader():
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return backend, None
+    reader = backend.__dict__.get("_newsroom_reader")
+    if reader is None:
+        reader = backend.__dict__["_newsroom_reader"] = _RedisReader(backend)
+    return backend, reader
+
+
+def _read(keys: list[str]) -> list:
+    """The cached values of `keys`, None where missing, in one round trip.
+
+    With Django's Redis backend the values are read with one MGET on a
+    connection of this thread's own: `cache.get_many()` builds a new redis-py
+    client per call and checks every key character by character, and the
+    client's pool and retry layers cost as much again. The keys and values
+    are the backend's own (make_key, its serializer), so what `cache.set()`
+    stored is read here and `cache.clear()` empties it.
+    """
+    backend, reader = _backend_reader()
+    if reader is None:
+        found = backend.get_many(keys)
+        return [found.get(key) for key in keys]
+    return reader.mget([backend.make_key(key) for key in keys])
+
+
+def _read_versions(keys: list[str]) -> list:
+    """The tags' current versions: like _read(), but with Redis usually without a round trip.
+
+    Even one round trip per hit keeps a sync worker waiting longer than it
+    takes to serve the page. So the versions this thread read last are kept,
+    and Redis tells it (client-side caching: CLIENT TRACKING, its
+    invalidation messages read before every use) whenever one of them
+    changes, is deleted, evicted or flushed, whoever changed it: a bump made
+    through any process or machine is seen here on the next request.
+    """
+    backend, reader = _backend_reader()
+    if reader is None:
+        found = backend.get_many(keys)
+        return [found.get(key) for key in keys]
+    return reader.versions([backend.make_key(key) for key in keys])
+
+
+class _RedisReader:
+    """Reads on a redis-py connection of this thread's own, made from the backend's pool.
+
+    RedisCache._cache and its pool and serializer are private Django API:
+    they are what the backend itself would use (URL, password, database, TLS).
+    The connection speaks RESP3 with tracking on, so that Redis pushes an
+    invalidation for every key it read once that key changes. Anything
+    unexpected (a dropped connection, an error) forgets every kept version
+    and starts again on a new connection; a kept version is also read again
+    after TRUST_SECONDS, in case a connection dies without a word.
+    """
+
+    TRUST_SECONDS = 1.0
+
+    def __init__(self, backend):
+        self.client = backend._cache
+        self.local = threading.local()
+        # Set for good when the server cannot track (Redis before 6: no RESP3).
+        self.untracked = False
+
+    def _plain_mget(self, keys: list[str]) -> list:
+        values = self.client.get_client(write=False).mget(keys)
+        loads = self.client._serializer.loads
+        return [None if value is None else loads(value) for value in values]
+
+    def mget(self, keys: list[str]) -> list:
+        import redis
+
+        if self.untracked:
+            return self._plain_mget(keys)
+        try:
+            state = self._state()
+            state.connection.send_packed_command(
+                state.connection.pack_command("MGET", *keys), check_health=False
+            )
+            values = state.connection.read_response()
+            self._check(state)
+        except _Untracked:
+            return self._plain_mget(keys)
+        except (redis.RedisError, OSError):
+            self._reset()
+            raise
+        loads = self.client._serializer.loads
+        return [None if value is None else loads(value) for value in values]
+
+    def versions(self, keys: list[str]) -> list:
+        import redis
+
+        if self.untracked:
+            return self._plain_mget(keys)
+        try:
+            state = self._state()
+            self._invalidations(state)
+            now = time.monotonic()
+            known = state.known
+            missing = [key for key in keys if key not in known or known[key][1] < now]
+            if missing:
+                values = self.mget(missing)
+                state = self._state()
+                until = now + self.TRUST_SECONDS
+                for key, value in zip(missing, values, strict=True):
+                    if value is not None:
+                        known[key] = (value, until)
+                # An invalidation for a key read just now may already be here:
+                # applied after the values were kept, it can only drop them.
+                self._invalidations(state)
+                found = dict(zip(missing, values, strict=True))
+                return [known[key][0] if key in known else found[key] for key in keys]
+            return [known[key][0] for key in keys]
+        except _Untracked:
+            return self._plain_mget(keys)
+        except (redis.RedisError, OSError):
+            self._reset()
+            raise
+
+    def _state(self):
+        import redis
+
+        state = getattr(self.local, "state", None)
+        if state is not None and state.pid == os.getpid():
+            self._check(state)
+            return state
+        # A connection made before a fork would be shared with the parent.
+        pool = self.client._get_connection_pool(write=False)
+        connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
+        try:
+            connection.connect()
+            connection.send_command("CLIENT", "TRACKING", "ON")
+            tracking = connection.read_response() in (b"OK", "OK")
+        except redis.ResponseError:
+            tracking = False
+        if not tracking:
+            connection.disconnect()
+            self.untracked = True
+            raise _Untracked
+        state = _ReaderState(connection, os.getpid(), connection._sock)
+        connection._parser.set_invalidation_push_handler(state.invalidated)
+        self.local.state = state
+        return state
+
+    @staticmethod
+    def _check(state) -> None:
+        # redis-py reconnects by itself after an error, without tracking:
+        # then nothing would tell this thread about changes any more.
+        if state.connection._sock is not state.socket:
+            raise OSError("the tracked Redis connection was replaced")
+
+    @staticmethod
+    def _invalidations(state) -> None:
+        import redis
+
+        while state.connection.can_read():
+            try:
+                state.connection.read_response(
+                    push_request=True, timeout=0, disconnect_on_error=False
+                )
+            except redis.TimeoutError:
+                break
+
+    def _reset(self) -> None:
+        state = getattr(self.local, "state", None)
+        self.local.state = None
+        if state is not None:
+            state.known.clear()
+            state.connection.disconnect()
+
+
+class _Untracked(Exception):
+    """This Redis cannot track keys: read every time instead."""
+
+
+class _ReaderState:
+    def __init__(self, connection, pid: int, socket):
+        self.connection = connection
+        self.pid = pid
+        self.socket = socket
+        self.known: dict[str, tuple] = {}
+
+    def invalidated(self, message) -> None:
+        # ["invalidate", [keys]], or ["invalidate", None] when the database was flushed.
+        keys = message[1]
+        if keys is None:
+            self.known.clear()
+            return
+        for key in keys:
+            self.known.pop(key.decode() if isinstance(key, bytes) else key, None)
 
 
 def _cacheable_request(request) -> bool:
     return settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and request.method in ("GET", "HEAD")
 
 
+@functools.lru_cache(maxsize=4096)
+def _match(urlconf: str, language: str, path: str):
+    """The URL's match, or None: resolving costs a hit a tenth of its time, and never changes.
+
+    `language` is part of the key because the patterns under i18n_patterns
+    match the active language's prefix; `urlconf` because tests change it.
+    """
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class _LocalPages:
+    """The pages this process served last, so that a hit reads only its tags' versions.
+
+    A page is served from here exactly when it would be from the shared cache:
+    while the versions its tags have now (read from the shared cache on every
+    request) are those it was stored with, and before it expires. So a change
+    made through any process shows at once here too; what this saves is
+    moving the page itself (up to 355 KB for a feed) out of the shared cache
+    and unpickling it on every hit. Bounded in bytes, least recently used
+    out first.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.pages: OrderedDict[str, tuple] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is None:
+                return None
+            if page[4] < time.time():
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: tuple) -> None:
+        size = len(page[3])
+        if size > self.max_bytes // 4:
+            return
+        with self.lock:
+            self._drop(key)
+            self.pages[key] = page
+            self.size += size
+            while self.size > self.max_bytes:
+                _, oldest = self.pages.popitem(last=False)
+                self.size -= len(oldest[3])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+    def _drop(self, key: str) -> None:
+        page = self.pages.pop(key, None)
+        if page is not None:
+            self.size -= len(page[3])
+
+
+LOCAL_PAGE_BYTES = 32 * 1024 * 1024
+local_pages = _LocalPages(LOCAL_PAGE_BYTES)
+
+
 class PageCacheMiddleware:
-    """Serve and store reader pages; sits below locale (the key has the language)."""
+    """Serve and store anonymous readers' pages, right below the security and static layers.
+
+    A hit is decided from the raw request (no session is loaded: only whether
+    its cookie is there; the language from the address; the reading mode from
+    ?view= or its cookie) with one cache round trip, and answered without
+    going through the layers below. A miss goes through them all, so the page
+    stored has every header they add (CSP, X-Frame-Options,
+    Content-Language, Vary); SecurityMiddleware above adds its own to hits
+    and misses alike. The URL's match is left on the request for the view
+    counter above, which counts hits and misses alike.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -219,23 +526,26 @@ class PageCacheMiddleware:
             return response
         if not _cacheable_request(request):
             return self.get_response(request)
-        page = _page_tags(request)
-        if page is None:
+        language = _language(request)
+        # The URL patterns under i18n_patterns match the active language's prefix.
+        translation.activate(language)
+        match = _match(settings.ROOT_URLCONF, language, request.path_info)
+        tags_of = CACHED_VIEWS.get(match.view_name) if match is not None else None
+        if tags_of is None:
             return self.get_response(request)
-        view_name, tags = page
-        key = _key(request, view_name)
+        request.resolver_match = match
+        view_name = match.view_name
+        tags = tags_of(match.kwargs)
+        key = _key(request, view_name, language)
         version_keys = [_version_key(tag) for tag in tags]
-        found = cache.get_many([key, *version_keys])
-        versions = tuple(found.get(version_key) for version_key in version_keys)
-        cached = found.get(key)
-        if cached is not None and cached[0] == versions:
-            response = cached[1]
-            return get_conditional_response(
-                request,
-                etag=response.get("ETag"),
-                last_modified=_parse_date(response.get("Last-Modified")),
-                response=response,
-            )
+        versions = tuple(_read_versions(version_keys))
+        page = local_pages.get(key)
+        if page is None or page[0] != versions:
+            # Not here, or changed since: another process may have stored it already.
+            page = _read([key])[0]
+        if page is not None and page[0] == versions and page[4] >= time.time():
+            local_pages.put(key, page)
+            return _cached_response(request, page)
         if None in versions:
             # A tag never bumped (or evicted) gets a version now, before the
             # page is rendered, so that a later bump always differs from it.
@@ -243,18 +553,16 @@ class PageCacheMiddleware:
             fresh = _new_versions(missing)
             cache.set_many(fresh, timeout=None)
             versions = tuple(
-                found.get(version_key) or fresh[version_key] for version_key in version_keys
+                version or fresh[version_key]
+                for version_key, version in zip(version_keys, versions, strict=True)
             )
         response = self.get_response(request)
         if response.status_code == 200 and not response.cookies and not response.streaming:
             self._headers(response, view_name)
-            timeout = settings.NEWSROOM_PAGE_CACHE_SECONDS
             if getattr(response, "is_rendered", True):
-                cache.set(key, (versions, response), timeout)
+                _store(key, versions, response)
             else:
-                response.add_post_render_callback(
-                    lambda page: cache.set(key, (versions, page), timeout)
-                )
+                response.add_post_render_callback(lambda page: _store(key, versions, page))
         return response
 
     @staticmethod
@@ -266,5 +574,32 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
 
 
-def _parse_date(value):
-    return parse_http_date_safe(value) if value else None
+def _store(key: str, versions: tuple, response) -> None:
+    """Keep a page as bytes and headers, not as a pickled response object.
+
+    Unpickling an HttpResponse (and a 355 KB feed body inside it) on every
+    hit costs more than building a new one from plain values. The expiry is
+    stored with it, so that this process's copy expires with the shared one.
+    """
+    timeout = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    page = (
+        versions,
+        response.status_code,
+        dict(response.headers),
+        response.content,
+        time.time() + timeout,
+    )
+    cache.set(key, page, timeout)
+    local_pages.put(key, page)
+
+
+def _cached_response(request, page: tuple) -> HttpResponse:
+    _, status, headers, content, _ = page
+    response = HttpResponse(content, status=status, headers=headers)
+    last_modified = headers.get("Last-Modified")
+    return get_conditional_response(
+        request,
+        etag=headers.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=response,
+    )

@@ -66,24 +66,27 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that HTTPS redirects and security headers apply to every
-    # response, static files included.
+    # response, static files and cached pages included.
     "django.middleware.security.SecurityMiddleware",
     # Right after security: static files need no session, locale or CSRF work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above every layer that may query the database (sessions, view counts, the
-    # page cache, auth, axes, views), so a database that is down gives a 503
-    # whichever of them failed; below the two that never touch it.
+    # Counts article views, served from the cache or rendered alike (a buffer
+    # write, no query). Above the page cache, whose URL match it reuses.
+    "articles.middleware.ViewCountMiddleware",
+    # Serves anonymous readers' pages from the cache (one cache round trip,
+    # no query) before any layer below runs: it needs no session (only whether
+    # its cookie is there) and finds the language in the address. Pages it
+    # stores have gone through every layer below, CSP and all.
+    "articles.page_cache.PageCacheMiddleware",
+    # Above every layer that may query the database (sessions, auth, axes,
+    # views), so a database that is down gives a 503 whichever of them failed;
+    # below the layers that never touch it (cached pages still answer).
     "articles.database_down.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # After sessions (it may read the language from them) and before common,
-    # so that CommonMiddleware's slash redirects see the language prefix.
-    "django.middleware.locale.LocaleMiddleware",
-    # Counts article views. Above the page cache, so that pages served from the
-    # cache are counted too; below locale so that URLs resolve.
-    "articles.middleware.ViewCountMiddleware",
-    # Serves anonymous readers' pages from the cache (no query on a hit). Below
-    # locale: the language is part of the key.
-    "articles.page_cache.PageCacheMiddleware",
+    # After sessions and before common, so that CommonMiddleware's slash
+    # redirects see the language prefix. The language comes from the address
+    # alone, so pages do not vary on Accept-Language (see the class).
+    "articles.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
