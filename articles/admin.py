@@ -480,8 +480,34 @@ class ArticleAdmin(LanguageTabsMixin, VersionAdmin, TranslationAdmin):
         )
 
 
+class AuditedMixin:
+    """Saves and deletes in this admin go into the audit trail as `audit_action`."""
+
+    audit_action = ""
+    audit_subject_field = ""
+
+    def _audit(self, request, obj, detail: str) -> None:
+        subject = getattr(obj, self.audit_subject_field)
+        audit.record(action=self.audit_action, actor=request.user, subject=subject, detail=detail)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, f"changed: {', '.join(form.changed_data)}" if change else "added")
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "deleted")
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(TickerHeadline)
-class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
+class TickerHeadlineAdmin(AuditedMixin, LanguageTabsMixin, TranslationAdmin):
+    audit_action = audit.Action.TICKER
+    audit_subject_field = "text_ar"
     list_display = ("position", "text", "is_active", "active_from", "active_until", "order_buttons")
     list_display_links = ("text",)
     list_filter = ("is_active", "source")
@@ -519,31 +545,6 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
             _("Move down"),
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(
-            action=audit.Action.TICKER,
-            actor=request.user,
-            subject=obj.text_ar,
-            detail=f"changed: {', '.join(form.changed_data)}" if change else "added",
-        )
-
-    def delete_model(self, request, obj):
-        audit.record(
-            action=audit.Action.TICKER, actor=request.user, subject=obj.text_ar, detail="deleted"
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for headline in queryset:
-            audit.record(
-                action=audit.Action.TICKER,
-                actor=request.user,
-                subject=headline.text_ar,
-                detail="deleted",
-            )
-        super().delete_queryset(request, queryset)
-
     def move_view(self, request, object_id, direction):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -553,12 +554,7 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
         if direction not in ("up", "down"):
             raise PermissionDenied
         if services.move_ticker_headline(headline=headline, direction=direction):
-            audit.record(
-                action=audit.Action.TICKER,
-                actor=request.user,
-                subject=headline.text_ar,
-                detail=f"moved {direction}",
-            )
+            self._audit(request, headline, f"moved {direction}")
         else:
             self.message_user(
                 request, _("That headline cannot move further that way."), messages.WARNING
@@ -567,7 +563,9 @@ class TickerHeadlineAdmin(LanguageTabsMixin, TranslationAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(LanguageFieldsMixin, TranslationAdmin):
+class SourceAdmin(AuditedMixin, LanguageFieldsMixin, TranslationAdmin):
+    audit_action = audit.Action.SOURCE
+    audit_subject_field = "name_ar"
     list_display = (
         "name",
         "slug",
@@ -626,21 +624,6 @@ class SourceAdmin(LanguageFieldsMixin, TranslationAdmin):
     @admin.display(description=_("Fetching"), boolean=True)
     def healthy(self, source):
         return not source.is_failing
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(
-            action=audit.Action.SOURCE,
-            actor=request.user,
-            subject=obj.name_ar,
-            detail=f"changed: {', '.join(form.changed_data)}" if change else "added",
-        )
-
-    def delete_model(self, request, obj):
-        audit.record(
-            action=audit.Action.SOURCE, actor=request.user, subject=obj.name_ar, detail="deleted"
-        )
-        super().delete_model(request, obj)
 
     @admin.action(description=_("Fetch the selected sources now"), permissions=["change"])
     def fetch_now(self, request, queryset):

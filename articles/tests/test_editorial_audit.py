@@ -162,3 +162,18 @@ def test_a_translation_run_is_recorded_and_keeps_a_revision(settings):
     )
     assert newest.version.revision.get_comment() == "Machine translation (test)"
     assert newest.blocks[0]["text_en"] == article.blocks.get().text_en
+
+
+def test_deleting_sources_from_the_list_is_recorded(client):
+    client.force_login(make_editor(username="hala"))
+    sources = [SourceFactory(name_ar="وكالة أولى"), SourceFactory(name_ar="وكالة ثانية")]
+
+    client.post(
+        reverse("admin:articles_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [s.pk for s in sources], "post": "yes"},
+    )
+
+    assert sorted(AuditEntry.objects.values_list("action", "subject", "detail")) == [
+        ("source", "وكالة أولى", "deleted"),
+        ("source", "وكالة ثانية", "deleted"),
+    ]
