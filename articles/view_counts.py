@@ -23,13 +23,19 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 PENDING = "newsroom:views:pending"
 # How often a process moves the views it counted into the shared Redis hash.
 PUSH_SECONDS = 1.0
+# "Most read": views of the last day, ranked when views are written and at
+# least every RANK_MAX_AGE seconds (hours leave the window without a view).
+MOST_READ_WINDOW = datetime.timedelta(hours=24)
+RANKED = 50
+RANK_MAX_AGE = 60.0
+_ranked_at = float("-inf")
 
 
 def _hour(at: datetime.datetime) -> int:
@@ -171,7 +177,46 @@ def flush() -> int:
     except Exception:
         buffer().put_back(counts)  # the views wait for the next flush
         raise
+    if published:
+        rank_most_read()
     return sum(totals[article_id] for article_id in published)
+
+
+def rank_most_read(*, now: datetime.datetime | None = None) -> int:
+    """Rank articles by their views of the last MOST_READ_WINDOW into `MostRead`.
+
+    Keeps the RANKED first (more than the home page shows, so that one taken
+    down leaves the list full). The ranking is replaced in one transaction;
+    when two processes rank at once, the second one's insert fails on the
+    first one's rows and that ranking stands. Returns how many were ranked.
+    """
+    from .models import HourlyViews, MostRead
+
+    now = now or timezone.now()
+    totals = (
+        HourlyViews.objects.filter(hour__gte=now - MOST_READ_WINDOW, article__in=_rankable())
+        .values("article_id")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "-article_id")[:RANKED]
+    )
+    rows = [
+        MostRead(article_id=row["article_id"], views=row["total"], ranked_at=now) for row in totals
+    ]
+    try:
+        with transaction.atomic():
+            MostRead.objects.all().delete()
+            MostRead.objects.bulk_create(rows)
+    except IntegrityError:
+        return 0
+    global _ranked_at
+    _ranked_at = time.monotonic()
+    return len(rows)
+
+
+def _rankable():
+    from .models import Article
+
+    return Article.objects.published().values("pk")
 
 
 def _start_flusher() -> None:
@@ -196,7 +241,8 @@ def _flush_forever() -> None:
                 continue
             next_flush = time.monotonic() + flush_every
             close_old_connections()
-            flush()
+            if not flush() and time.monotonic() - _ranked_at > RANK_MAX_AGE:
+                rank_most_read()
         except Exception:
             logger.exception("Moving or flushing view counts failed; they are kept for the next")
         finally:

@@ -47,12 +47,11 @@ class HomeView(ArticleListMixin, TemplateView):
         recent = Article.objects.filter(published_at__gte=timezone.now() - RECENT_FOR_SECTIONS)
         for article in recent.latest_per_section(per_section=self.per_section):
             sections.setdefault(article.section, []).append(article)
-        since = timezone.now() - datetime.timedelta(hours=24)
         return super().get_context_data(
             featured=featured,
             latest=latest[: self.latest_count],
             sections=sections.items(),
-            most_read=Article.objects.most_read(since=since)[: self.most_read_count],
+            most_read=Article.objects.most_read()[: self.most_read_count],
             **kwargs,
         )
 

@@ -1,17 +1,13 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
-from django.conf import settings
 from django.http import QueryDict
-from django.utils.translation import get_language
 
-from articles import reading
+from articles import reading, rendering
 from articles.models import Section, TickerHeadline
 from articles.text import strip_bidi_controls
 
 register = template.Library()
-
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 @register.inclusion_tag("includes/ticker.html", takes_context=True)
@@ -84,7 +80,19 @@ def nobidi(text):
 @register.filter
 def digits(value):
     """Numbers as the interface writes them: 0-9, or Arabic-Indic when the setting asks."""
-    text = str(value)
-    if settings.NEWSROOM_ARABIC_INDIC_DIGITS and get_language() == "ar":
-        return text.translate(_ARABIC_INDIC)
-    return text
+    return rendering.digits(str(value))
+
+
+@register.simple_tag
+def article_body(blocks, mode):
+    """An article's body rows in a reading mode (see articles.rendering)."""
+    return rendering.article_body(blocks, mode)
+
+
+@register.simple_tag
+def block_text(block, language):
+    """One block's text in `language` ("ar" or "en"), its attribution falling back to Arabic."""
+    if language == "en":
+        attribution = block.attribution_en or block.attribution_ar
+        return rendering.block_html(block.kind, block.text_en, attribution)
+    return rendering.block_html(block.kind, block.text_ar, block.attribution_ar)

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from articles import changes
+from articles import changes, view_counts
 from articles.models import (
     Article,
     ArticleBlock,
@@ -110,6 +110,7 @@ def add_articles(*, count: int, sources, sections, blocks: int, hours_ago: int =
         HourlyViews(article=article, hour=hour, count=index + 1)
         for index, article in enumerate(articles)
     )
+    view_counts.rank_most_read()
     changes.articles_changed(article.pk for article in articles)
     return articles
 
@@ -153,6 +154,7 @@ def world(db):
     HourlyViews.objects.create(
         article=article, hour=timezone.now().replace(minute=0, second=0, microsecond=0), count=9
     )
+    view_counts.rank_most_read()
     Correction.objects.create(article=article, note_ar="صُحّح اسم السوق.")
     return {"article": article, "source": source, "section": section, "others": others}
 

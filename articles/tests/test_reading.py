@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from articles import view_counts
-from articles.models import Article, HourlyViews, Section
+from articles.models import Article, HourlyViews, MostRead, Section
 from articles.views import SectionArticlesView
 
 from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory
@@ -169,6 +169,7 @@ def test_home_most_read_ranks_by_views_of_the_last_24_hours(client):
     HourlyViews.objects.create(article=today, hour=now - datetime.timedelta(hours=2), count=7)
     HourlyViews.objects.create(article=today, hour=now - datetime.timedelta(hours=1), count=5)
     HourlyViews.objects.create(article=runner_up, hour=now - datetime.timedelta(hours=1), count=9)
+    view_counts.rank_most_read()
 
     response = client.get("/")
 
@@ -176,6 +177,42 @@ def test_home_most_read_ranks_by_views_of_the_last_24_hours(client):
         ("خبر اليوم الأول", 12),
         ("خبر اليوم الثاني", 9),
     ]
+
+
+@pytest.mark.django_db
+def test_views_written_by_the_flush_rank_most_read_and_taken_down_articles_leave_it(client):
+    first, second = ArticleFactory(title_ar="الخبر الأول"), ArticleFactory(title_ar="الخبر الثاني")
+    assert MostRead.objects.count() == 0
+    for _ in range(3):
+        view_counts.count_view(article_id=second.pk)
+    view_counts.count_view(article_id=first.pk)
+
+    view_counts.flush()
+
+    ranking = [(a.title_ar, a.recent_views) for a in client.get("/").context["most_read"]]
+    assert ranking == [("الخبر الثاني", 3), ("الخبر الأول", 1)]
+    Article.objects.filter(pk=second.pk).update(status=Article.Status.DRAFT)
+    ranking = [(a.title_ar, a.recent_views) for a in client.get("/").context["most_read"]]
+    assert ranking == [("الخبر الأول", 1)]
+
+
+@pytest.mark.django_db
+def test_most_read_ranking_lets_hours_leave_the_window_and_keeps_only_the_top():
+    now = timezone.now()
+    articles = ArticleFactory.create_batch(view_counts.RANKED + 3)
+    for index, article in enumerate(articles):
+        HourlyViews.objects.create(article=article, hour=now, count=index + 1)
+    old = ArticleFactory()
+    HourlyViews.objects.create(article=old, hour=now - datetime.timedelta(hours=23), count=500)
+
+    assert view_counts.rank_most_read(now=now) == view_counts.RANKED
+    assert MostRead.objects.get(article=old).views == 500
+    assert not MostRead.objects.filter(article__in=articles[:4]).exists()
+
+    later = now + datetime.timedelta(hours=2)
+    view_counts.rank_most_read(now=later)
+    assert not MostRead.objects.filter(article=old).exists()
+    assert set(MostRead.objects.values_list("ranked_at", flat=True)) == {later}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,42 @@
+"""Addresses of articles, sources and sections, as reverse() gives them, made faster.
+
+A home page links to about fifty articles and each card to its source and
+section: a hundred and fifty reverse() calls, a tenth of the page's time.
+The address of a named page differs between two objects only by their id
+and slug, so reverse() is asked once per page name, language, script prefix
+and URL configuration, with stand-in values, and the real id and slug are
+put in their place, quoted as reverse() quotes them. A slug reverse() would
+refuse (empty, or with a "/") still goes through reverse(), which raises.
+"""
+
+import functools
+from urllib.parse import quote
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
+
+# What reverse() leaves unquoted in a path (django.urls.resolvers).
+_SAFE = "!$&'()*+,;=/~:@"
+_PK = 918273645
+_SLUG = "zq-slug-qz"
+
+
+@functools.lru_cache(maxsize=256)
+def _template(name: str, with_pk: bool, language: str, prefix: str, urlconf) -> tuple[str, str]:
+    kwargs = {"pk": _PK, "slug": _SLUG} if with_pk else {"slug": _SLUG}
+    url = reverse(name, kwargs=kwargs)
+    before, after = url.split(_SLUG)
+    return before, after
+
+
+def address(name: str, *, slug: str, pk: int | None = None) -> str:
+    """reverse(name, kwargs={"pk": pk, "slug": slug}), or without pk when it is None."""
+    if not slug or "/" in slug:
+        kwargs = {"slug": slug} if pk is None else {"pk": pk, "slug": slug}
+        return reverse(name, kwargs=kwargs)
+    before, after = _template(
+        name, pk is not None, get_language(), get_script_prefix(), get_urlconf()
+    )
+    if pk is not None:
+        before = before.replace(str(_PK), str(int(pk)))
+    return f"{before}{quote(slug, safe=_SAFE)}{after}"
