@@ -134,6 +134,25 @@ class TranslationOrigin(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed by an editor")
 
 
+# What an article's card in a list (home, sections, sources) shows; the featured
+# story's lead too.
+CARD_FIELDS = (
+    "slug",
+    "title_ar",
+    "title_en",
+    "lead_ar",
+    "published_at",
+    "is_featured",
+    "source__slug",
+    "source__name_ar",
+    "source__name_en",
+    "section__slug",
+    "section__name_ar",
+    "section__name_en",
+    "section__position",
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, not dated in the future, not expired."""
@@ -160,8 +179,16 @@ class ArticleQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
+    def for_cards(self):
+        """With its source and section, only the columns an article's card in a list shows.
+
+        An article row is wide (both languages of title and lead, translation
+        and editing state); a list of fifty reads a fifth of it.
+        """
+        return self.select_related("source", "section").only(*CARD_FIELDS)
+
     def for_listing(self):
-        return self.select_related("source", "section").order_by("-published_at", "-pk")
+        return self.for_cards().order_by("-published_at", "-pk")
 
     def latest_per_section(self, *, per_section: int):
         """The newest published articles of every section, `per_section` each, in one query.
@@ -185,7 +212,7 @@ class ArticleQuerySet(models.QuerySet):
             ).values("newest")
             return (
                 self.filter(pk__in=ids)
-                .select_related("source", "section")
+                .for_cards()
                 .order_by("section__position", "section_id", "-published_at", "-pk")
             )
         ranked = published.annotate(
@@ -197,7 +224,7 @@ class ArticleQuerySet(models.QuerySet):
         )
         return (
             ranked.filter(rank_in_section__lte=per_section)
-            .select_related("source", "section")
+            .for_cards()
             .order_by("section__position", "section_id", "rank_in_section")
         )
 
@@ -210,7 +237,7 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .filter(most_read__isnull=False)
             .annotate(recent_views=models.F("most_read__views"))
-            .select_related("source", "section")
+            .for_cards()
             .order_by("-recent_views", "-published_at", "-pk")
         )
 
@@ -337,7 +364,22 @@ class Article(models.Model):
                 name="article_expires_after_publication",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            # A section's or a source's published articles, counted for their
+            # pages' pagination from the index alone (on PostgreSQL, which
+            # keeps expires_at in it; elsewhere the first three columns).
+            models.Index(
+                fields=["section", "status", "published_at"],
+                include=["expires_at"],
+                name="article_section_published",
+            ),
+            models.Index(
+                fields=["source", "status", "published_at"],
+                include=["expires_at"],
+                name="article_source_published",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -352,10 +394,13 @@ class Article(models.Model):
 
     @property
     def is_published(self) -> bool:
+        """Whether readers may see it now: what `published()` selects, for one article."""
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
     @property
@@ -452,6 +497,17 @@ class TickerQuerySet(models.QuerySet):
             .filter(Q(active_from__isnull=True) | Q(active_from__lte=at))
             .filter(Q(active_until__isnull=True) | Q(active_until__gt=at))
             .select_related("article")
+            # What a headline shows and whether its article may be linked to.
+            .only(
+                "text_ar",
+                "text_en",
+                "url",
+                "position",
+                "article__slug",
+                "article__status",
+                "article__published_at",
+                "article__expires_at",
+            )
             .order_by("position")
         )
 

@@ -117,3 +117,58 @@ def article_body(blocks, mode: str) -> SafeString:
         row.append("</div>")
         rows.append("\n".join(row))
     return mark_safe("\n".join(rows))  # noqa: S308 -- every piece of text is escaped above
+
+
+def with_mode(url: str, mode: str) -> str:
+    """An address of ours (no query yet) that keeps the mode chosen with ?view= (see reader_url)."""
+    if not mode:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}view={mode}"
+
+
+def local_time(value, format_string: str = "H:i") -> str:
+    """A stored time of day as the template filter `time` writes it, in the current time zone."""
+    if not value:
+        return ""
+    if settings.USE_TZ and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.time_format(value, format_string)
+
+
+def card_meta(article, mode: str = "") -> str:
+    """Source, section and time of an article in a list: what a card's meta line shows."""
+    source, section = article.source, article.section
+    parts = [
+        f'<a href="{escape(with_mode(source.get_absolute_url(), mode))}">'
+        f"<bdi>{data_text(source.display_name)}</bdi></a>"
+    ]
+    if section is not None:
+        parts.append(
+            f'<a href="{escape(with_mode(section.get_absolute_url(), mode))}">'
+            f"<bdi>{data_text(section.display_name)}</bdi></a>"
+        )
+    published = article.published_at
+    parts.append(
+        f'<time datetime="{escape(local_date(published, "c"))}">'
+        f"{escape(digits(local_date(published)))} "
+        f"<bdi>{escape(digits(local_time(published)))}</bdi></time>"
+    )
+    return "".join(parts)
+
+
+def article_card(article, mode: str = "") -> SafeString:
+    """One article in a list: its Arabic title (linked), English title, source, section, time."""
+    english = ""
+    if article.title_en:
+        english = (
+            f'\n  <p class="card-title-en" lang="en" dir="ltr">{data_text(article.title_en)}</p>'
+        )
+    url = escape(with_mode(article.get_absolute_url(), mode))
+    html = (
+        "<li>\n"
+        f'  <h3 lang="ar" dir="rtl"><a href="{url}">{data_text(article.title_ar)}</a></h3>'
+        f"{english}\n"
+        f'  <p class="card-meta">\n    {card_meta(article, mode)}\n  </p>\n'
+        "</li>"
+    )
+    return mark_safe(html)  # noqa: S308 -- every piece of text is escaped above

@@ -12,10 +12,12 @@ register = template.Library()
 
 @register.inclusion_tag("includes/ticker.html", takes_context=True)
 def ticker(context):
-    return {
-        "headlines": list(TickerHeadline.objects.active()),
-        "request": context.get("request"),
-    }
+    """The curated headlines: (Arabic text, link or "") each, links keeping ?view=."""
+    headlines = []
+    for headline in TickerHeadline.objects.active():
+        link = headline.link
+        headlines.append((headline.text_ar, reader_url(context, link) if link else ""))
+    return {"headlines": headlines, "request": context.get("request")}
 
 
 @register.inclusion_tag("includes/section_nav.html", takes_context=True)
@@ -87,6 +89,12 @@ def digits(value):
 def article_body(blocks, mode):
     """An article's body rows in a reading mode (see articles.rendering)."""
     return rendering.article_body(blocks, mode)
+
+
+@register.simple_tag(takes_context=True)
+def article_card(context, article):
+    """One article in a list (see articles.rendering.article_card)."""
+    return rendering.article_card(article, mode_in_address(context))
 
 
 @register.simple_tag

@@ -14,7 +14,7 @@ from articles import view_counts
 from articles.models import Article, HourlyViews, MostRead, Section
 from articles.views import SectionArticlesView
 
-from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory
+from .factories import ArticleBlockFactory, ArticleFactory, SectionFactory, TickerHeadlineFactory
 from .htmltree import parse_html
 
 BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -404,4 +404,31 @@ def test_list_page_numbers_stay_western_without_the_setting(client, monkeypatch,
     assert pagination.find("span").text == arabic("Page %(number)s of %(total)s") % {
         "number": "2",
         "total": "3",
+    }
+
+
+@pytest.mark.django_db
+def test_ticker_links_only_articles_readers_may_open_and_keeps_the_reading_mode(client):
+    now = timezone.now()
+    live = ArticleFactory()
+    expired = ArticleFactory(
+        published_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(hours=1)
+    )
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    TickerHeadlineFactory(text_ar="عنوان حي", article=live)
+    TickerHeadlineFactory(text_ar="عنوان منتهي", article=expired)
+    TickerHeadlineFactory(text_ar="عنوان مسودة", article=draft)
+    TickerHeadlineFactory(text_ar="عنوان خارجي", url="https://elsewhere.example/a?b=1")
+
+    page = parse_html(page_text(client, "/?view=both"))
+
+    ticker = page.find("section", cls="ticker")
+    links = {
+        item.text: [a.attrs["href"] for a in item.find_all("a")] for item in ticker.find_all("li")
+    }
+    assert links == {
+        "عنوان حي": [f"{live.get_absolute_url()}?view=both"],
+        "عنوان منتهي": [],
+        "عنوان مسودة": [],
+        "عنوان خارجي": ["https://elsewhere.example/a?b=1"],
     }
