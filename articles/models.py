@@ -395,12 +395,17 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         """Whether readers may see it now: what `published()` selects, for one article."""
-        now = timezone.now()
+        return self.public_now(self.status, self.published_at, self.expires_at)
+
+    @classmethod
+    def public_now(cls, status, published_at, expires_at, *, now=None) -> bool:
+        """Whether an article in this state is on the site at `now`, as `published()` says."""
+        now = now or timezone.now()
         return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.expires_at is None or self.expires_at > now)
+            status == cls.Status.PUBLISHED
+            and published_at is not None
+            and published_at <= now
+            and (expires_at is None or expires_at > now)
         )
 
     @property
@@ -510,6 +515,39 @@ class TickerQuerySet(models.QuerySet):
             )
             .order_by("position")
         )
+
+    def shown(self, *, at=None) -> list[tuple[str, str]]:
+        """What the ticker shows: (Arabic text, link or "") for each `active()` headline.
+
+        The same headlines as active(), read as plain values with one simple
+        filter and the time window checked here: this runs on every page. A
+        headline links to its article while readers may open it, else to its
+        outside address, if any.
+        """
+        at = at or timezone.now()
+        rows = (
+            self.filter(is_active=True)
+            .order_by("position")
+            .values_list(
+                "text_ar",
+                "url",
+                "active_from",
+                "active_until",
+                "article_id",
+                "article__slug",
+                "article__status",
+                "article__published_at",
+                "article__expires_at",
+            )
+        )
+        shown = []
+        for text, url, start, until, article_id, slug, status, published, expires in rows:
+            if (start is not None and start > at) or (until is not None and until <= at):
+                continue
+            if article_id and Article.public_now(status, published, expires, now=at):
+                url = links.address("articles:detail", pk=article_id, slug=slug)
+            shown.append((text, url))
+        return shown
 
 
 class TickerHeadline(models.Model):

@@ -1,9 +1,10 @@
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
 from django.http import QueryDict
+from django.utils.translation import get_language
 
-from articles import reading, rendering
+from articles import links, reading, rendering
 from articles.models import Section, TickerHeadline
 from articles.text import strip_bidi_controls
 
@@ -13,16 +14,26 @@ register = template.Library()
 @register.inclusion_tag("includes/ticker.html", takes_context=True)
 def ticker(context):
     """The curated headlines: (Arabic text, link or "") each, links keeping ?view=."""
-    headlines = []
-    for headline in TickerHeadline.objects.active():
-        link = headline.link
-        headlines.append((headline.text_ar, reader_url(context, link) if link else ""))
+    mode = mode_in_address(context)
+    headlines = [
+        (text, rendering.with_mode(link, mode) if link.startswith("/") else link)
+        for text, link in TickerHeadline.objects.shown()
+    ]
     return {"headlines": headlines, "request": context.get("request")}
 
 
 @register.inclusion_tag("includes/section_nav.html", takes_context=True)
 def section_nav(context):
-    return {"sections": list(Section.objects.all()), "request": context.get("request")}
+    """(address, name, whether it is this page) of every section, in the editors' order."""
+    request = context.get("request")
+    mode = mode_in_address(context)
+    here = request.path if request is not None else None
+    sections = []
+    for slug, name_ar, name_en in Section.objects.values_list("slug", "name_ar", "name_en"):
+        url = links.address("articles:section", slug=slug)
+        name = (name_en or name_ar) if get_language() == "en" else name_ar
+        sections.append((rendering.with_mode(url, mode), name, unquote(url) == here))
+    return {"sections": sections}
 
 
 def _current_query(context, **changes) -> str:

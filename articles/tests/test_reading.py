@@ -432,3 +432,25 @@ def test_ticker_links_only_articles_readers_may_open_and_keeps_the_reading_mode(
         "عنوان مسودة": [],
         "عنوان خارجي": ["https://elsewhere.example/a?b=1"],
     }
+
+
+@pytest.mark.django_db
+def test_section_nav_marks_the_section_shown_even_with_an_arabic_slug(client):
+    SectionFactory(name_ar="رياضة", name_en="Sport", slug="رياضة", position=0)
+    SectionFactory(name_ar="اقتصاد", name_en="Economy", slug="economy", position=1)
+
+    address = "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/"
+
+    page = parse_html(page_text(client, f"{address}?view=en"))
+    english = parse_html(page_text(client, "/en/sections/economy/"))
+
+    items = page.find("nav", cls="section-nav").find_all("a")
+    assert [(a.text, a.attrs["href"], "aria-current" in a.attrs) for a in items] == [
+        ("رياضة", f"{address}?view=en", True),
+        ("اقتصاد", "/sections/economy/?view=en", False),
+    ]
+    items = english.find("nav", cls="section-nav").find_all("a")
+    assert [(a.text, "aria-current" in a.attrs) for a in items] == [
+        ("Sport", False),
+        ("Economy", True),
+    ]
