@@ -40,3 +40,21 @@ def address(name: str, *, slug: str, pk: int | None = None) -> str:
     if pk is not None:
         before = before.replace(str(_PK), str(int(pk)))
     return f"{before}{quote(slug, safe=_SAFE)}{after}"
+
+
+def addresses(name: str, *, with_pk: bool = False):
+    """A function of (slug[, pk]) giving address(name, ...) in the current language.
+
+    For a list of links: the language, script prefix and URL configuration
+    are looked up once, not for every link.
+    """
+    before, after = _template(name, with_pk, get_language(), get_script_prefix(), get_urlconf())
+    marker = str(_PK)
+
+    def make(slug: str, pk: int | None = None) -> str:
+        if not slug or "/" in slug:
+            return address(name, slug=slug, pk=pk)
+        start = before.replace(marker, str(int(pk))) if with_pk else before
+        return f"{start}{quote(slug, safe=_SAFE)}{after}"
+
+    return make

@@ -11,10 +11,12 @@ out of stored text) is tested on the pages, as before.
 
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi, gettext, pgettext
 
+from . import links
 from .text import strip_bidi_controls
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -126,49 +128,77 @@ def with_mode(url: str, mode: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}view={mode}"
 
 
-def local_time(value, format_string: str = "H:i") -> str:
-    """A stored time of day as the template filter `time` writes it, in the current time zone."""
-    if not value:
-        return ""
-    if settings.USE_TZ and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return formats.time_format(value, format_string)
+class Cards:
+    """Articles' cards in a list, with what every card of one page shares worked out once.
 
+    A home page shows about fifty cards, each with three links and a time in
+    three formats. The interface language, the reading mode kept in links,
+    the month names, the digits and the shape of each address are the same
+    for all of them; only the article's own values differ. The output is the
+    template filters' own: `date:"c"`, `date:"j F Y"` and `time:"H:i"` in the
+    current time zone (a test compares them).
+    """
 
-def card_meta(article, mode: str = "") -> str:
-    """Source, section and time of an article in a list: what a card's meta line shows."""
-    source, section = article.source, article.section
-    parts = [
-        f'<a href="{escape(with_mode(source.get_absolute_url(), mode))}">'
-        f"<bdi>{data_text(source.display_name)}</bdi></a>"
-    ]
-    if section is not None:
-        parts.append(
-            f'<a href="{escape(with_mode(section.get_absolute_url(), mode))}">'
-            f"<bdi>{data_text(section.display_name)}</bdi></a>"
+    def __init__(self, mode: str = ""):
+        self.mode = mode
+        self.language = get_language()
+        self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.arabic_digits = settings.NEWSROOM_ARABIC_INDIC_DIGITS and self.language == "ar"
+        self.article_url = links.addresses("articles:detail", with_pk=True)
+        self.source_url = links.addresses("articles:source")
+        self.section_url = links.addresses("articles:section")
+        self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
+
+    def digits(self, text: str) -> str:
+        return text.translate(_ARABIC_INDIC) if self.arabic_digits else text
+
+    def name(self, obj) -> str:
+        """A source's or section's name in the interface language, else in Arabic."""
+        return getattr(obj, f"name_{self.language}", None) or obj.name_ar
+
+    def link(self, url: str) -> str:
+        return escape(with_mode(url, self.mode))
+
+    def time(self, value) -> str:
+        """<time> with the ISO date, then "day month year hh:mm" as the filters write them."""
+        if self.zone is not None and timezone.is_aware(value):
+            value = value.astimezone(self.zone)
+        day = self.digits(f"{value.day} {self.months[value.month]} {value.year:04d}")
+        clock = self.digits(f"{value.hour:02d}:{value.minute:02d}")
+        return (
+            f'<time datetime="{escape(value.isoformat())}">{escape(day)} '
+            f"<bdi>{escape(clock)}</bdi></time>"
         )
-    published = article.published_at
-    parts.append(
-        f'<time datetime="{escape(local_date(published, "c"))}">'
-        f"{escape(digits(local_date(published)))} "
-        f"<bdi>{escape(digits(local_time(published)))}</bdi></time>"
-    )
-    return "".join(parts)
 
+    def meta(self, article) -> str:
+        """Source, section and time of an article: a card's meta line."""
+        source, section = article.source, article.section
+        parts = [
+            f'<a href="{self.link(self.source_url(source.slug))}">'
+            f"<bdi>{data_text(self.name(source))}</bdi></a>"
+        ]
+        if section is not None:
+            parts.append(
+                f'<a href="{self.link(self.section_url(section.slug))}">'
+                f"<bdi>{data_text(self.name(section))}</bdi></a>"
+            )
+        parts.append(self.time(article.published_at))
+        return "".join(parts)
 
-def article_card(article, mode: str = "") -> SafeString:
-    """One article in a list: its Arabic title (linked), English title, source, section, time."""
-    english = ""
-    if article.title_en:
-        english = (
-            f'\n  <p class="card-title-en" lang="en" dir="ltr">{data_text(article.title_en)}</p>'
+    def card(self, article) -> SafeString:
+        """One article: its Arabic title (linked), English title, source, section, time."""
+        english = ""
+        if article.title_en:
+            english = (
+                f'\n  <p class="card-title-en" lang="en" dir="ltr">'
+                f"{data_text(article.title_en)}</p>"
+            )
+        url = self.link(self.article_url(article.slug, article.pk))
+        html = (
+            "<li>\n"
+            f'  <h3 lang="ar" dir="rtl"><a href="{url}">{data_text(article.title_ar)}</a></h3>'
+            f"{english}\n"
+            f'  <p class="card-meta">\n    {self.meta(article)}\n  </p>\n'
+            "</li>"
         )
-    url = escape(with_mode(article.get_absolute_url(), mode))
-    html = (
-        "<li>\n"
-        f'  <h3 lang="ar" dir="rtl"><a href="{url}">{data_text(article.title_ar)}</a></h3>'
-        f"{english}\n"
-        f'  <p class="card-meta">\n    {card_meta(article, mode)}\n  </p>\n'
-        "</li>"
-    )
-    return mark_safe(html)  # noqa: S308 -- every piece of text is escaped above
+        return mark_safe(html)  # noqa: S308 -- every piece of text is escaped above

@@ -104,8 +104,11 @@ def article_body(blocks, mode):
 
 @register.simple_tag(takes_context=True)
 def article_card(context, article):
-    """One article in a list (see articles.rendering.article_card)."""
-    return rendering.article_card(article, mode_in_address(context))
+    """One article in a list (see articles.rendering.Cards), sharing one Cards per page."""
+    cards = context.render_context.get("article_cards")
+    if cards is None:
+        cards = context.render_context["article_cards"] = rendering.Cards(mode_in_address(context))
+    return cards.card(article)
 
 
 @register.simple_tag

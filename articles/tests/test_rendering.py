@@ -1,0 +1,62 @@
+"""articles.rendering writes what the templates and their filters would."""
+
+import datetime
+import zoneinfo
+from urllib.parse import quote
+
+import pytest
+from django.template import Context, Template
+from django.test import override_settings
+from django.utils import timezone, translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from articles import rendering
+
+from .htmltree import parse_html
+
+FILTERS = Template(
+    '{% load newsroom %}<time datetime="{{ at|date:\'c\' }}">{{ at|date:"j F Y"|digits }} '
+    '<bdi>{{ at|time:"H:i"|digits }}</bdi></time>'
+)
+MOMENTS = st.datetimes(
+    min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(2200, 12, 31)
+).map(lambda moment: moment.replace(tzinfo=datetime.UTC))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    at=MOMENTS,
+    language=st.sampled_from(["ar", "en"]),
+    zone=st.sampled_from(["Asia/Damascus", "UTC", "America/St_Johns"]),
+    arabic_digits=st.booleans(),
+)
+def test_card_times_are_what_the_date_and_time_filters_write(at, language, zone, arabic_digits):
+    with (
+        override_settings(NEWSROOM_ARABIC_INDIC_DIGITS=arabic_digits),
+        translation.override(language),
+        timezone.override(zoneinfo.ZoneInfo(zone)),
+    ):
+        assert rendering.Cards().time(at) == FILTERS.render(Context({"at": at}))
+
+
+@pytest.mark.django_db
+def test_cards_keep_the_reading_mode_and_name_sources_in_the_interface_language():
+    from .factories import ArticleFactory, SectionFactory, SourceFactory
+
+    article = ArticleFactory(
+        title_ar="عنوان <b>",
+        title_en="",
+        source=SourceFactory(name_ar="المصدر", name_en="The Source", slug="the-source"),
+        section=SectionFactory(name_ar="القسم", name_en="", slug="قسم"),
+    )
+    with translation.override("en"):
+        card = parse_html(rendering.Cards("both").card(article))
+
+    links = [(a.text, a.attrs["href"]) for a in card.find_all("a")]
+    assert links == [
+        ("عنوان <b>", f"/en/articles/{article.pk}/{quote(article.slug)}/?view=both"),
+        ("The Source", "/en/sources/the-source/?view=both"),
+        ("القسم", "/en/sections/%D9%82%D8%B3%D9%85/?view=both"),
+    ]
+    assert card.find_all("p", cls="card-title-en") == []
