@@ -9,6 +9,9 @@ its anchor, a column per language with its own lang/dir, bidi controls taken
 out of stored text) is tested on the pages, as before.
 """
 
+import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
@@ -20,6 +23,24 @@ from . import links
 from .text import strip_bidi_controls
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+class BlockRow(NamedTuple):
+    """What the body of an article page shows of a block, read as plain values."""
+
+    kind: str
+    position: int
+    text_ar: str
+    text_en: str
+    attribution_ar: str
+    attribution_en: str
+    translation_origin: str
+    translation_engine: str
+    translated_at: datetime.datetime | None
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.position}"
 
 
 def digits(text: str) -> str:
