@@ -379,6 +379,8 @@ class Article(models.Model):
                 include=["expires_at"],
                 name="article_source_published",
             ),
+            # The last change to any article, for feeds' Last-Modified.
+            models.Index(fields=["updated_at"], name="article_updated"),
         ]
 
     def __str__(self) -> str:
