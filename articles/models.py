@@ -17,6 +17,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import links
+from .prepared import Prepared
 
 SLUG_MAX_LENGTH = 120
 
@@ -518,39 +519,6 @@ class TickerQuerySet(models.QuerySet):
             .order_by("position")
         )
 
-    def shown(self, *, at=None) -> list[tuple[str, str]]:
-        """What the ticker shows: (Arabic text, link or "") for each `active()` headline.
-
-        The same headlines as active(), read as plain values with one simple
-        filter and the time window checked here: this runs on every page. A
-        headline links to its article while readers may open it, else to its
-        outside address, if any.
-        """
-        at = at or timezone.now()
-        rows = (
-            self.filter(is_active=True)
-            .order_by("position")
-            .values_list(
-                "text_ar",
-                "url",
-                "active_from",
-                "active_until",
-                "article_id",
-                "article__slug",
-                "article__status",
-                "article__published_at",
-                "article__expires_at",
-            )
-        )
-        shown = []
-        for text, url, start, until, article_id, slug, status, published, expires in rows:
-            if (start is not None and start > at) or (until is not None and until <= at):
-                continue
-            if article_id and Article.public_now(status, published, expires, now=at):
-                url = links.address("articles:detail", pk=article_id, slug=slug)
-            shown.append((text, url))
-        return shown
-
 
 class TickerHeadline(models.Model):
     """A headline in the curated "more" list at the top of every page."""
@@ -598,11 +566,63 @@ class TickerHeadline(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @classmethod
+    def shown(cls, *, at=None) -> list[tuple[str, str]]:
+        """What the ticker shows: (Arabic text, link or "") for each `active()` headline.
+
+        The same headlines as active(), read as plain values by a query
+        compiled once per process (articles.prepared: this runs on every
+        page), the time window checked here. A headline links to its article
+        while readers may open it, else to its outside address, if any.
+        """
+        at = at or timezone.now()
+        shown = []
+        for (
+            text,
+            url,
+            start,
+            until,
+            article_id,
+            slug,
+            status,
+            published,
+            expires,
+        ) in _TICKER_ROWS.rows():
+            if (start is not None and start > at) or (until is not None and until <= at):
+                continue
+            if article_id and Article.public_now(status, published, expires, now=at):
+                url = links.address("articles:detail", pk=article_id, slug=slug)
+            shown.append((text, url))
+        return shown
+
     @property
     def link(self) -> str:
         if self.article_id and self.article.is_published:
             return self.article.get_absolute_url()
         return self.url
+
+
+_TICKER_ROWS = Prepared(
+    lambda: (
+        TickerHeadline.objects.filter(is_active=True)
+        .order_by("position")
+        .values_list(
+            "text_ar",
+            "url",
+            "active_from",
+            "active_until",
+            "article_id",
+            "article__slug",
+            "article__status",
+            "article__published_at",
+            "article__expires_at",
+        )
+    )
+)
+# Every section's slug and names, in the editors' order: the navigation of every page.
+SECTION_NAV_ROWS = Prepared(
+    lambda: Section.objects.order_by("position", "pk").values_list("slug", "name_ar", "name_en")
+)
 
 
 class HourlyViews(models.Model):

@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 
 from articles import links, reading, rendering
-from articles.models import Section, TickerHeadline
+from articles.models import SECTION_NAV_ROWS, TickerHeadline
 from articles.text import strip_bidi_controls
 
 register = template.Library()
@@ -17,7 +17,7 @@ def ticker(context):
     mode = mode_in_address(context)
     headlines = [
         (text, rendering.with_mode(link, mode) if link.startswith("/") else link)
-        for text, link in TickerHeadline.objects.shown()
+        for text, link in TickerHeadline.shown()
     ]
     return {"headlines": headlines, "request": context.get("request")}
 
@@ -29,7 +29,7 @@ def section_nav(context):
     mode = mode_in_address(context)
     here = request.path if request is not None else None
     sections = []
-    for slug, name_ar, name_en in Section.objects.values_list("slug", "name_ar", "name_en"):
+    for slug, name_ar, name_en in SECTION_NAV_ROWS.rows():
         url = links.address("articles:section", slug=slug)
         name = (name_en or name_ar) if get_language() == "en" else name_ar
         sections.append((rendering.with_mode(url, mode), name, unquote(url) == here))
