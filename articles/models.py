@@ -191,6 +191,12 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.for_cards().order_by("-published_at", "-pk")
 
+    def card_rows(self, *extra: str) -> list:
+        """These articles as plain card rows (rendering.CardRow), `extra` columns added."""
+        from .rendering import CARD_COLUMNS, CardRow
+
+        return [CardRow(row, extra) for row in self.values_list(*CARD_COLUMNS, *extra)]
+
     def latest_per_section(self, *, per_section: int):
         """The newest published articles of every section, `per_section` each, in one query.
 

@@ -39,18 +39,20 @@ class HomeView(ArticleListMixin, TemplateView):
     most_read_count = 5
 
     def get_context_data(self, **kwargs):
+        # Every list as plain card rows (rendering.CardRow), not model instances.
         articles = self.get_queryset()
-        featured = articles.filter(is_featured=True).first()
+        featured = next(iter(articles.filter(is_featured=True)[:1].card_rows()), None)
         latest = articles.exclude(pk=featured.pk) if featured else articles
         sections = {}
         recent = Article.objects.filter(published_at__gte=timezone.now() - RECENT_FOR_SECTIONS)
-        for article in recent.latest_per_section(per_section=self.per_section):
+        for article in recent.latest_per_section(per_section=self.per_section).card_rows():
             sections.setdefault(article.section, []).append(article)
+        most_read = Article.objects.most_read()[: self.most_read_count]
         return super().get_context_data(
             featured=featured,
-            latest=latest[: self.latest_count],
+            latest=latest[: self.latest_count].card_rows(),
             sections=sections.items(),
-            most_read=Article.objects.most_read()[: self.most_read_count],
+            most_read=most_read.card_rows("recent_views"),
             **kwargs,
         )
 
@@ -119,6 +121,12 @@ class GroupArticlesView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.group = get_object_or_404(self.group_model, slug=self.kwargs["slug"])
         return super().get_queryset().filter(**{self.group_field: self.group})
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's articles as plain card rows (rendering.CardRow)."""
+        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = articles = articles.card_rows()
+        return paginator, page, articles, is_paginated
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading_object=self.group, **kwargs)
