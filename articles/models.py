@@ -625,6 +625,100 @@ _TICKER_ROWS = Prepared(
         )
     )
 )
+# An article page's body, related stories and corrections, by the article's id.
+BODY_ROWS = Prepared(
+    lambda article: (
+        ArticleBlock.objects.filter(article_id=article)
+        .order_by("position")
+        .values_list(
+            "kind",
+            "position",
+            "text_ar",
+            "text_en",
+            "attribution_ar",
+            "attribution_en",
+            "translation_origin",
+            "translation_engine",
+            "translated_at",
+        )
+    ),
+    ids=("article",),
+)
+# Whether each may be shown is checked with Article.public_now, so that the SQL
+# holds no time.
+RELATED_ROWS = Prepared(
+    lambda article: (
+        Article.objects.filter(related=article)
+        .order_by("-published_at", "-pk")
+        .values_list(
+            "pk",
+            "slug",
+            "title_ar",
+            "title_en",
+            "lead_ar",
+            "published_at",
+            "source_id",
+            "source__slug",
+            "source__name_ar",
+            "source__name_en",
+            "section_id",
+            "section__slug",
+            "section__name_ar",
+            "section__name_en",
+            "status",
+            "expires_at",
+        )
+    ),
+    ids=("article",),
+)
+CORRECTION_ROWS = Prepared(
+    lambda article: (
+        Correction.objects.filter(article_id=article)
+        .order_by("noted_at", "pk")
+        .values_list("pk", "noted_at", "note_ar", "note_en")
+    ),
+    ids=("article",),
+)
+
+
+def _attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _article_page_columns() -> list[str]:
+    return [
+        *_attnames(Article),
+        *(f"source__{name}" for name in _attnames(Source)),
+        *(f"section__{name}" for name in _attnames(Section)),
+    ]
+
+
+# An article with its source and section, by its id, for its page. Read
+# literally (no django-modeltranslation rewriting: every column by its name)
+# and made into model instances with from_db(), as a queryset would make them.
+ARTICLE_PAGE_ROWS = Prepared(
+    lambda article: (
+        Article.objects.rewrite(False).filter(pk=article).values_list(*_article_page_columns())
+    ),
+    ids=("article",),
+)
+
+
+def article_for_page(article_id: int, *, using: str = "default"):
+    """The article with this id, its source and section attached, or None."""
+    rows = ARTICLE_PAGE_ROWS.rows(using=using, article=article_id)
+    if not rows:
+        return None
+    row = rows[0]
+    articles, sources = len(Article._meta.concrete_fields), len(Source._meta.concrete_fields)
+    article = Article.from_db(using, _attnames(Article), row[:articles])
+    article.source = Source.from_db(using, _attnames(Source), row[articles : articles + sources])
+    section = row[articles + sources :]
+    if section[0] is not None:
+        article.section = Section.from_db(using, _attnames(Section), section)
+    return article
+
+
 # Every section's slug and names, in the editors' order: the navigation of every page.
 SECTION_NAV_ROWS = Prepared(
     lambda: Section.objects.order_by("position", "pk").values_list("slug", "name_ar", "name_en")

@@ -1,7 +1,8 @@
 """Queries every page runs, turned into SQL once per process instead of once per page.
 
 The ticker and the section list are read on every page, with no parameter
-that changes between two pages. Building and compiling their querysets took
+that changes between two pages; an article page reads its blocks, related
+stories and corrections by the article's id alone. Building and compiling their querysets took
 most of what reading them cost (thousands of Python calls, for a dozen rows
 found in a fraction of a millisecond). A `Prepared` query compiles its
 queryset the first time it runs on a database and keeps only the SQL, its
@@ -15,21 +16,40 @@ from collections.abc import Callable
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+# Stand-ins for the ids a prepared query is compiled with: larger than any id
+# a table of this site reaches, so they cannot be mistaken for another value.
+_STAND_INS = (9_007_199_254_740_881, 9_007_199_254_740_847, 9_007_199_254_740_997)
+
 
 class Prepared:
-    """A values_list() queryset whose SQL is compiled once per database and process."""
+    """A values_list() queryset whose SQL is compiled once per database and process.
 
-    def __init__(self, build: Callable[[], QuerySet]):
+    `build` makes the queryset; it takes as many ids as `ids` names (an
+    article's id, say), each used as a plain integer parameter. The query is
+    compiled with stand-in ids, and each run puts the real ones where those
+    stand.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], *, ids: tuple[str, ...] = ()):
+        if len(ids) > len(_STAND_INS):
+            raise ValueError(f"at most {len(_STAND_INS)} ids")
         self.build = build
+        self.ids = ids
         self.compiled: dict[tuple, tuple] = {}
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    def rows(self, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[tuple]:
+        if set(ids) != set(self.ids):
+            raise TypeError(f"rows() needs the ids {self.ids}, got {tuple(ids)}")
         connection = connections[using]
         key = (using, connection.vendor, connection.settings_dict.get("NAME"))
         compiled = self.compiled.get(key)
         if compiled is None:
             compiled = self.compiled[key] = self.compile(using)
-        sql, params, converters, order = compiled
+        sql, params, converters, order, slots = compiled
+        if slots:
+            params = list(params)
+            for position, name in slots:
+                params[position] = int(ids[name])
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -44,16 +64,24 @@ class Prepared:
             converted.append(tuple(row[position] for position in order))
         return converted
 
-    def compile(self, using: str) -> tuple[str, tuple, list, list[int]]:
-        """SQL, parameters, column converters, and where each asked-for column is.
+    def compile(self, using: str) -> tuple:
+        """SQL, parameters, column converters, where each asked-for column is, id slots.
 
         The SQL may list the columns in another order than values_list() was
         given them (django-modeltranslation rewrites the field list); the
         rows are put back in the order asked for, as values_list() does.
         """
-        queryset = self.build()
+        stand_ins = _STAND_INS[: len(self.ids)]
+        queryset = self.build(*stand_ins)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        slots = [
+            (position, self.ids[stand_ins.index(value)])
+            for position, value in enumerate(params)
+            if isinstance(value, int) and value in stand_ins
+        ]
+        if {name for _, name in slots} != set(self.ids):
+            raise ValueError("every id must reach the query as a parameter")
         selected = compiler.select[: compiler.col_count]
         columns = [expression for expression, _, _ in selected]
         converters = list(compiler.get_converters(columns).items())
@@ -63,4 +91,4 @@ class Prepared:
         if None in aliases or sorted(wanted) != sorted(aliases):
             raise ValueError("Prepared needs a values_list() of columns")
         order = [aliases.index(name) for name in wanted]
-        return sql, tuple(params), converters, order
+        return sql, tuple(params), converters, order, slots

@@ -43,6 +43,15 @@ class BlockRow(NamedTuple):
         return f"p{self.position}"
 
 
+class CorrectionRow(NamedTuple):
+    """A correction note under an article, read as plain values."""
+
+    pk: int
+    noted_at: datetime.datetime
+    note_ar: str
+    note_en: str | None
+
+
 def escape(text) -> str:
     """HTML-escaped text: django.utils.html.escape without its lazy-string wrapper."""
     return html.escape(str(text))

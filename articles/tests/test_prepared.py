@@ -51,3 +51,38 @@ def test_only_plain_column_lists_are_accepted():
     prepared = Prepared(lambda: TickerHeadline.objects.all())
     with pytest.raises(ValueError, match="values_list"):
         prepared.rows()
+
+
+@pytest.mark.django_db
+def test_an_article_for_its_page_is_the_model_instance_a_queryset_gives():
+    from articles.models import Article, article_for_page
+
+    with_section = ArticleFactory(title_en="English", lead_en="Lead")
+    without = ArticleFactory(section=None)
+
+    for article in (with_section, without):
+        expected = Article.objects.select_related("source", "section").get(pk=article.pk)
+        got = article_for_page(article.pk)
+        fields = [field.attname for field in Article._meta.concrete_fields]
+        assert [getattr(got, name) for name in fields] == [
+            getattr(expected, name) for name in fields
+        ]
+        assert (got.source.name_ar, got.section and got.section.slug) == (
+            expected.source.name_ar,
+            expected.section and expected.section.slug,
+        )
+        assert got._state.adding is False
+    assert article_for_page(without.pk + 1000) is None
+
+
+def test_ids_must_reach_the_query():
+    prepared = Prepared(lambda article: TickerHeadline.objects.values_list("pk"), ids=("article",))
+    with pytest.raises(ValueError, match="every id"):
+        prepared.compile("default")
+    with pytest.raises(TypeError):
+        SECTION_NAV_ROWS.rows(article=1)
+
+
+@pytest.mark.django_db
+def test_article_ids_beyond_any_database_integer_are_not_found(client):
+    assert client.get("/articles/99999999999999999999999/x/").status_code == 404
