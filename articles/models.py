@@ -155,9 +155,9 @@ CARD_FIELDS = (
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Articles a reader may see: published, not dated in the future, not expired."""
-        now = timezone.now()
+    def published(self, *, now=None):
+        """Articles a reader may see at `now`: published, not dated later, not expired."""
+        now = now or timezone.now()
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status=Article.Status.PUBLISHED,
@@ -197,7 +197,7 @@ class ArticleQuerySet(models.QuerySet):
 
         return [CardRow(row, extra) for row in self.values_list(*CARD_COLUMNS, *extra)]
 
-    def latest_per_section(self, *, per_section: int):
+    def latest_per_section(self, *, per_section: int, now=None):
         """The newest published articles of every section, `per_section` each, in one query.
 
         On PostgreSQL each section's newest are found by a short backward scan
@@ -205,7 +205,7 @@ class ArticleQuerySet(models.QuerySet):
         per section), so the cost follows the number of sections, not of
         articles; elsewhere a window function ranks every candidate.
         """
-        published = self.published().filter(section__isnull=False)
+        published = self.published(now=now).filter(section__isnull=False)
         if connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.expressions import ArraySubquery
 
@@ -235,13 +235,13 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("section__position", "section_id", "rank_in_section")
         )
 
-    def most_read(self):
+    def most_read(self, *, now=None):
         """Published articles of the most-read ranking (`MostRead`), most views first.
 
         Each has `recent_views`: its views in the ranking's window.
         """
         return (
-            self.published()
+            self.published(now=now)
             .filter(most_read__isnull=False)
             .annotate(recent_views=models.F("most_read__views"))
             .for_cards()

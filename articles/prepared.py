@@ -11,6 +11,7 @@ SQLite, say); each run then executes that SQL and converts the rows as the
 queryset would. The rows are read afresh every time: this keeps no data.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -19,27 +20,41 @@ from django.db.models import QuerySet
 # Stand-ins for the ids a prepared query is compiled with: larger than any id
 # a table of this site reaches, so they cannot be mistaken for another value.
 _STAND_INS = (9_007_199_254_740_881, 9_007_199_254_740_847, 9_007_199_254_740_997)
+# And for times: moments long before any article.
+_TIME_STAND_INS = tuple(
+    datetime.datetime(1903, 3, 5, 7, 11, 13, 170_000 + index, tzinfo=datetime.UTC)
+    for index in range(3)
+)
 
 
 class Prepared:
     """A values_list() queryset whose SQL is compiled once per database and process.
 
     `build` makes the queryset; it takes as many ids as `ids` names (an
-    article's id, say), each used as a plain integer parameter. The query is
-    compiled with stand-in ids, and each run puts the real ones where those
-    stand.
+    article's id, say), each used as a plain integer parameter, then as many
+    times as `times` names (now, say), each compared with a date-time
+    column. The query is compiled with stand-ins for them, and each run puts
+    the real ones where those stand (times as the database backend adapts
+    them, as the queryset would have).
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, ids: tuple[str, ...] = ()):
-        if len(ids) > len(_STAND_INS):
-            raise ValueError(f"at most {len(_STAND_INS)} ids")
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        ids: tuple[str, ...] = (),
+        times: tuple[str, ...] = (),
+    ):
+        if len(ids) > len(_STAND_INS) or len(times) > len(_TIME_STAND_INS):
+            raise ValueError(f"at most {len(_STAND_INS)} ids and {len(_TIME_STAND_INS)} times")
         self.build = build
         self.ids = ids
+        self.times = times
         self.compiled: dict[tuple, tuple] = {}
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[tuple]:
-        if set(ids) != set(self.ids):
-            raise TypeError(f"rows() needs the ids {self.ids}, got {tuple(ids)}")
+    def rows(self, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
+        if set(values) != {*self.ids, *self.times}:
+            raise TypeError(f"rows() needs {(*self.ids, *self.times)}, got {tuple(values)}")
         connection = connections[using]
         key = (using, connection.vendor, connection.settings_dict.get("NAME"))
         compiled = self.compiled.get(key)
@@ -49,7 +64,10 @@ class Prepared:
         if slots:
             params = list(params)
             for position, name in slots:
-                params[position] = int(ids[name])
+                if name in self.times:
+                    params[position] = connection.ops.adapt_datetimefield_value(values[name])
+                else:
+                    params[position] = int(values[name])
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -71,17 +89,25 @@ class Prepared:
         given them (django-modeltranslation rewrites the field list); the
         rows are put back in the order asked for, as values_list() does.
         """
-        stand_ins = _STAND_INS[: len(self.ids)]
-        queryset = self.build(*stand_ins)
+        ids = _STAND_INS[: len(self.ids)]
+        times = _TIME_STAND_INS[: len(self.times)]
+        queryset = self.build(*ids, *times)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        adapt = connections[using].ops.adapt_datetimefield_value
+        stands = {
+            **{value: name for value, name in zip(ids, self.ids, strict=True)},
+            **{adapt(value): name for value, name in zip(times, self.times, strict=True)},
+        }
         slots = [
-            (position, self.ids[stand_ins.index(value)])
+            (position, stands[value])
             for position, value in enumerate(params)
-            if isinstance(value, int) and value in stand_ins
+            if isinstance(value, int | str | datetime.datetime)
+            and not isinstance(value, bool)
+            and value in stands
         ]
-        if {name for _, name in slots} != set(self.ids):
-            raise ValueError("every id must reach the query as a parameter")
+        if {name for _, name in slots} != {*self.ids, *self.times}:
+            raise ValueError("every id and time must reach the query as a parameter")
         selected = compiler.select[: compiler.col_count]
         columns = [expression for expression, _, _ in selected]
         converters = list(compiler.get_converters(columns).items())

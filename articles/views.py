@@ -20,6 +20,7 @@ from .models import (
     Source,
     article_for_page,
 )
+from .prepared import Prepared
 from .search import query as search_query
 from .search.form import SearchForm
 from .search.results import SearchPaginator, present, search_articles
@@ -29,6 +30,9 @@ ALL_SITEMAPS = {**SITEMAPS, "news": NewsSitemap}
 # The home page's section lists rank only recent articles, so that the ranking
 # reads a slice of the published_at index rather than every article.
 RECENT_FOR_SECTIONS = datetime.timedelta(days=30)
+HOME_LATEST = 10
+HOME_PER_SECTION = 4
+HOME_MOST_READ = 5
 
 
 class ArticleListMixin:
@@ -40,27 +44,65 @@ class ArticleListMixin:
         return Article.objects.published().for_listing()
 
 
+# The home page's lists, each a query compiled once per process
+# (articles.prepared): its times (now, the start of the sections' window) and
+# the featured article's id are its only parameters.
+FEATURED_ROWS = Prepared(
+    lambda now: (
+        Article.objects.published(now=now)
+        .filter(is_featured=True)
+        .order_by("-published_at", "-pk")
+        .values_list(*rendering.CARD_COLUMNS)[:1]
+    ),
+    times=("now",),
+)
+LATEST_ROWS = Prepared(
+    lambda featured, now: (
+        Article.objects.published(now=now)
+        .exclude(pk=featured)
+        .order_by("-published_at", "-pk")
+        .values_list(*rendering.CARD_COLUMNS)[:HOME_LATEST]
+    ),
+    ids=("featured",),
+    times=("now",),
+)
+SECTION_ROWS = Prepared(
+    lambda now, since: (
+        Article.objects.filter(published_at__gte=since)
+        .latest_per_section(per_section=HOME_PER_SECTION, now=now)
+        .values_list(*rendering.CARD_COLUMNS)
+    ),
+    times=("now", "since"),
+)
+MOST_READ_ROWS = Prepared(
+    lambda now: Article.objects.most_read(now=now).values_list(
+        *rendering.CARD_COLUMNS, "recent_views"
+    )[:HOME_MOST_READ],
+    times=("now",),
+)
+
+
 class HomeView(ArticleListMixin, TemplateView):
     template_name = "articles/home.html"
-    latest_count = 10
-    per_section = 4
-    most_read_count = 5
+    latest_count = HOME_LATEST
+    per_section = HOME_PER_SECTION
+    most_read_count = HOME_MOST_READ
 
     def get_context_data(self, **kwargs):
         # Every list as plain card rows (rendering.CardRow), not model instances.
-        articles = self.get_queryset()
-        featured = next(iter(articles.filter(is_featured=True)[:1].card_rows()), None)
-        latest = articles.exclude(pk=featured.pk) if featured else articles
+        now = timezone.now()
+        featured = next((rendering.CardRow(row) for row in FEATURED_ROWS.rows(now=now)), None)
+        latest = LATEST_ROWS.rows(featured=featured.pk if featured else 0, now=now)
         sections = {}
-        recent = Article.objects.filter(published_at__gte=timezone.now() - RECENT_FOR_SECTIONS)
-        for article in recent.latest_per_section(per_section=self.per_section).card_rows():
+        for row in SECTION_ROWS.rows(now=now, since=now - RECENT_FOR_SECTIONS):
+            article = rendering.CardRow(row)
             sections.setdefault(article.section, []).append(article)
-        most_read = Article.objects.most_read()[: self.most_read_count]
+        most_read = MOST_READ_ROWS.rows(now=now)
         return super().get_context_data(
             featured=featured,
-            latest=latest[: self.latest_count].card_rows(),
+            latest=[rendering.CardRow(row) for row in latest],
             sections=sections.items(),
-            most_read=most_read.card_rows("recent_views"),
+            most_read=[rendering.CardRow(row, ("recent_views",)) for row in most_read],
             **kwargs,
         )
 

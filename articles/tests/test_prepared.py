@@ -86,3 +86,21 @@ def test_ids_must_reach_the_query():
 @pytest.mark.django_db
 def test_article_ids_beyond_any_database_integer_are_not_found(client):
     assert client.get("/articles/99999999999999999999999/x/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_times_are_parameters_each_run_fills_in():
+    from articles.views import FEATURED_ROWS, LATEST_ROWS
+
+    now = timezone.now()
+    soon = ArticleFactory(
+        title_ar="قريبا", is_featured=True, published_at=now + datetime.timedelta(hours=1)
+    )
+    earlier = ArticleFactory(title_ar="سابق", published_at=now - datetime.timedelta(hours=1))
+
+    assert FEATURED_ROWS.rows(now=now) == []
+    assert [row[2] for row in LATEST_ROWS.rows(featured=0, now=now)] == ["سابق"]
+    later = now + datetime.timedelta(hours=2)
+    assert [row[0] for row in FEATURED_ROWS.rows(now=later)] == [soon.pk]
+    assert [row[2] for row in LATEST_ROWS.rows(featured=soon.pk, now=later)] == ["سابق"]
+    assert [row[2] for row in LATEST_ROWS.rows(featured=earlier.pk, now=later)] == ["قريبا"]
