@@ -58,7 +58,7 @@ def interval_of(source: Source) -> int:
 
 
 def titles() -> list[str]:
-    return list(Article.objects.order_by("published_at").values_list("title_ar", flat=True))
+    return list(Article.objects.order_by("published_at", "pk").values_list("title_ar", flat=True))
 
 
 # Polling and reporting.
