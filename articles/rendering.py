@@ -319,3 +319,25 @@ class Cards:
             "</li>"
         )
         return mark_safe(html)  # noqa: S308 -- every piece of text is escaped above
+
+
+def ticker_items(headlines) -> SafeString:
+    """The ticker's list items: each headline's Arabic text, linked when it has a link."""
+    items = []
+    for text, link in headlines:
+        if link:
+            items.append(
+                f'<li lang="ar" dir="rtl"><a href="{escape(link)}">{data_text(text)}</a></li>'
+            )
+        else:
+            items.append(f'<li lang="ar" dir="rtl"><span>{data_text(text)}</span></li>')
+    return mark_safe("\n".join(items))  # noqa: S308 -- every piece of text is escaped above
+
+
+def section_nav_items(sections) -> SafeString:
+    """The section navigation's list items: (address, name, whether it is this page) each."""
+    items = []
+    for url, name, current in sections:
+        here = ' aria-current="page"' if current else ""
+        items.append(f'<li><a href="{escape(url)}"{here}>{data_text(name)}</a></li>')
+    return mark_safe("\n".join(items))  # noqa: S308 -- every piece of text is escaped above

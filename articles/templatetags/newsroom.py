@@ -19,7 +19,7 @@ def ticker(context):
         (text, rendering.with_mode(link, mode) if link.startswith("/") else link)
         for text, link in TickerHeadline.shown()
     ]
-    return {"headlines": headlines, "request": context.get("request")}
+    return {"headlines": headlines, "items": rendering.ticker_items(headlines)}
 
 
 @register.inclusion_tag("includes/section_nav.html", takes_context=True)
@@ -33,7 +33,7 @@ def section_nav(context):
         url = links.address("articles:section", slug=slug)
         name = (name_en or name_ar) if get_language() == "en" else name_ar
         sections.append((rendering.with_mode(url, mode), name, unquote(url) == here))
-    return {"sections": sections}
+    return {"sections": sections, "items": rendering.section_nav_items(sections)}
 
 
 def _current_query(context, **changes) -> str:
