@@ -582,6 +582,7 @@ class TickerHeadline(models.Model):
         while readers may open it, else to its outside address, if any.
         """
         at = at or timezone.now()
+        article_url = links.addresses("articles:detail", with_pk=True)
         shown = []
         for (
             text,
@@ -597,7 +598,7 @@ class TickerHeadline(models.Model):
             if (start is not None and start > at) or (until is not None and until <= at):
                 continue
             if article_id and Article.public_now(status, published, expires, now=at):
-                url = links.address("articles:detail", pk=article_id, slug=slug)
+                url = article_url(slug, article_id)
             shown.append((text, url))
         return shown
 
