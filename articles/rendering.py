@@ -185,19 +185,65 @@ def _block_html(kind, text, attribution, attribution_lang) -> str:
     return f"<p>{data_text(text)}</p>"
 
 
-def block_provenance(block) -> str:
-    """Where one block's English came from, in the interface language."""
-    if block.translation_origin == "reviewed":
-        said = escape(gettext("Reviewed by an editor"))
-    elif block.translation_origin == "machine":
-        said = gettext("Machine translation: %(engine)s, %(date)s") % {
-            "engine": escape(block.translation_engine),
-            "date": escape(digits(local_date(block.translated_at))),
-        }
-    else:
-        said = escape(gettext("Written by our editors"))
-    direction = "rtl" if get_language_bidi() else "ltr"
-    return f'<p class="block-provenance" lang="{get_language()}" dir="{direction}">{said}</p>'
+class Dates:
+    """Times as the date and time template filters write them, in the current time zone.
+
+    `date:"c"`, `date:"j F Y"` and `time:"H:i"`, with the interface's digits;
+    the month names and the zone are looked up once for a whole page (a test
+    compares the output with the filters').
+    """
+
+    def __init__(self):
+        language = get_language()
+        self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.arabic_digits = settings.NEWSROOM_ARABIC_INDIC_DIGITS and language == "ar"
+        self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
+
+    def local(self, value):
+        if self.zone is not None and timezone.is_aware(value):
+            return value.astimezone(self.zone)
+        return value
+
+    def digits(self, text: str) -> str:
+        return text.translate(_ARABIC_INDIC) if self.arabic_digits else text
+
+    def day(self, value) -> str:
+        """`date:"j F Y"|digits`, the value already local."""
+        return self.digits(f"{value.day} {self.months[value.month]} {value.year:04d}")
+
+    def clock(self, value) -> str:
+        """`time:"H:i"|digits`, the value already local."""
+        return self.digits(f"{value.hour:02d}:{value.minute:02d}")
+
+
+class Provenance:
+    """Where each block's English came from, in the interface language, for one page."""
+
+    def __init__(self, dates: Dates):
+        direction = "rtl" if get_language_bidi() else "ltr"
+        self.opening = f'<p class="block-provenance" lang="{get_language()}" dir="{direction}">'
+        self.reviewed = escape(gettext("Reviewed by an editor"))
+        self.written = escape(gettext("Written by our editors"))
+        self.machine = gettext("Machine translation: %(engine)s, %(date)s")
+        self.dates = dates
+        self.said: dict[tuple, str] = {}
+
+    def __call__(self, block) -> str:
+        if block.translation_origin == "reviewed":
+            said = self.reviewed
+        elif block.translation_origin == "machine":
+            when = self.dates.local(block.translated_at) if block.translated_at else None
+            key = (block.translation_engine, when.date() if when else None)
+            said = self.said.get(key)
+            if said is None:
+                date = self.dates.day(when) if when else ""
+                said = self.said[key] = self.machine % {
+                    "engine": escape(block.translation_engine),
+                    "date": escape(date),
+                }
+        else:
+            said = self.written
+        return f"{self.opening}{said}</p>"
 
 
 def article_body(blocks, mode: str) -> SafeString:
@@ -209,6 +255,7 @@ def article_body(blocks, mode: str) -> SafeString:
     under that note.
     """
     untranslated = None
+    provenance = Provenance(Dates()) if mode != "ar" else None
     rows = []
     for block in blocks:
         kind = block.kind
@@ -224,7 +271,7 @@ def article_body(blocks, mode: str) -> SafeString:
                     row.append(block_html(kind, block.text_en, block.attribution_en))
                 else:  # a name not yet given in English is shown as written, in Arabic
                     row.append(block_html(kind, block.text_en, block.attribution_ar, "ar"))
-                row.append(block_provenance(block))
+                row.append(provenance(block))
             else:
                 if untranslated is None:
                     untranslated = escape(pgettext("block", "Not translated yet."))
@@ -259,15 +306,10 @@ class Cards:
     def __init__(self, mode: str = ""):
         self.mode = mode
         self.language = get_language()
-        self.months = {number: str(name) for number, name in MONTHS.items()}
-        self.arabic_digits = settings.NEWSROOM_ARABIC_INDIC_DIGITS and self.language == "ar"
+        self.dates = Dates()
         self.article_url = links.addresses("articles:detail", with_pk=True)
         self.source_url = links.addresses("articles:source")
         self.section_url = links.addresses("articles:section")
-        self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
-
-    def digits(self, text: str) -> str:
-        return text.translate(_ARABIC_INDIC) if self.arabic_digits else text
 
     def name(self, obj) -> str:
         """A source's or section's name in the interface language, else in Arabic."""
@@ -278,10 +320,8 @@ class Cards:
 
     def time(self, value) -> str:
         """<time> with the ISO date, then "day month year hh:mm" as the filters write them."""
-        if self.zone is not None and timezone.is_aware(value):
-            value = value.astimezone(self.zone)
-        day = self.digits(f"{value.day} {self.months[value.month]} {value.year:04d}")
-        clock = self.digits(f"{value.hour:02d}:{value.minute:02d}")
+        value = self.dates.local(value)
+        day, clock = self.dates.day(value), self.dates.clock(value)
         return (
             f'<time datetime="{escape(value.isoformat())}">{escape(day)} '
             f"<bdi>{escape(clock)}</bdi></time>"
