@@ -82,11 +82,10 @@ MOST_READ_ROWS = Prepared(
 )
 
 
-class HomeView(ArticleListMixin, TemplateView):
+class HomeView(TemplateView):
+    """The featured story, the latest, each section's newest and the most read."""
+
     template_name = "articles/home.html"
-    latest_count = HOME_LATEST
-    per_section = HOME_PER_SECTION
-    most_read_count = HOME_MOST_READ
 
     def get_context_data(self, **kwargs):
         # Every list as plain card rows (rendering.CardRow), not model instances.
