@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import links
 from .prepared import Prepared
+from .rendering import CARD_COLUMNS, BlockRow
 
 SLUG_MAX_LENGTH = 120
 
@@ -631,17 +632,7 @@ BODY_ROWS = Prepared(
     lambda article: (
         ArticleBlock.objects.filter(article_id=article)
         .order_by("position")
-        .values_list(
-            "kind",
-            "position",
-            "text_ar",
-            "text_en",
-            "attribution_ar",
-            "attribution_en",
-            "translation_origin",
-            "translation_engine",
-            "translated_at",
-        )
+        .values_list(*BlockRow._fields)
     ),
     ids=("article",),
 )
@@ -651,24 +642,7 @@ RELATED_ROWS = Prepared(
     lambda article: (
         Article.objects.filter(related=article)
         .order_by("-published_at", "-pk")
-        .values_list(
-            "pk",
-            "slug",
-            "title_ar",
-            "title_en",
-            "lead_ar",
-            "published_at",
-            "source_id",
-            "source__slug",
-            "source__name_ar",
-            "source__name_en",
-            "section_id",
-            "section__slug",
-            "section__name_ar",
-            "section__name_en",
-            "status",
-            "expires_at",
-        )
+        .values_list(*CARD_COLUMNS, "status", "expires_at")
     ),
     ids=("article",),
 )
