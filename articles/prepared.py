@@ -1,14 +1,15 @@
 """Queries every page runs, turned into SQL once per process instead of once per page.
 
-The ticker and the section list are read on every page, with no parameter
-that changes between two pages; an article page reads its blocks, related
-stories and corrections by the article's id alone. Building and compiling their querysets took
-most of what reading them cost (thousands of Python calls, for a dozen rows
-found in a fraction of a millisecond). A `Prepared` query compiles its
-queryset the first time it runs on a database and keeps only the SQL, its
-parameters and the converters Django applies to the columns (dates on
-SQLite, say); each run then executes that SQL and converts the rows as the
-queryset would. The rows are read afresh every time: this keeps no data.
+The ticker and the section list are read on every page, an article page's
+blocks, related stories and corrections by the article's id, the home page's
+lists by the time. Building and compiling their querysets took most of what
+reading them cost (thousands of Python calls, for a few dozen rows found in
+a fraction of a millisecond). A `Prepared` query compiles its queryset the
+first time it runs on a database, with stand-ins for its ids and times, and
+keeps only the SQL, its parameters and the converters Django applies to the
+columns (dates on SQLite, say); each run puts the real ids and times in,
+executes that SQL and converts the rows as the queryset would. The rows are
+read afresh every time: this keeps no data.
 """
 
 import datetime
