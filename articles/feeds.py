@@ -147,8 +147,8 @@ class ArticleFeed(Feed):
         index) and the names of sources and sections. An article leaving the
         feed (unpublished, expired) changes which ones it shows. The time of
         the last change to any article stands for the changes to articles
-        that left it, for Last-Modified: never later than it should be, at
-        worst earlier, so a client asking "modified since" never misses one.
+        that left it, for Last-Modified: never earlier than it should be, at
+        worst later, so a client asking "modified since" never misses one.
         """
         if self._state is None:
             group = self.group(request, slug)
