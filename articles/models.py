@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import links
 from .prepared import Prepared
-from .rendering import CARD_COLUMNS, BlockRow
+from .rendering import CARD_COLUMNS, BlockRow, in_language
 
 SLUG_MAX_LENGTH = 120
 
@@ -29,7 +29,7 @@ def in_interface_language(obj, field: str) -> str:
     For names (of sources, sections) only: a name shown in Arabic in the English
     interface is better than no name. Article text never falls back this way.
     """
-    return getattr(obj, f"{field}_{get_language()}", None) or getattr(obj, f"{field}_ar")
+    return in_language(obj, field, get_language())
 
 
 class NamedInBothLanguages:
@@ -136,25 +136,6 @@ class TranslationOrigin(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed by an editor")
 
 
-# What an article's card in a list (home, sections, sources) shows; the featured
-# story's lead too.
-CARD_FIELDS = (
-    "slug",
-    "title_ar",
-    "title_en",
-    "lead_ar",
-    "published_at",
-    "is_featured",
-    "source__slug",
-    "source__name_ar",
-    "source__name_en",
-    "section__slug",
-    "section__name_ar",
-    "section__name_en",
-    "section__position",
-)
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Articles a reader may see at `now`: published, not dated later, not expired."""
@@ -181,16 +162,9 @@ class ArticleQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
-    def for_cards(self):
-        """With its source and section, only the columns an article's card in a list shows.
-
-        An article row is wide (both languages of title and lead, translation
-        and editing state); a list of fifty reads a fifth of it.
-        """
-        return self.select_related("source", "section").only(*CARD_FIELDS)
-
     def for_listing(self):
-        return self.for_cards().order_by("-published_at", "-pk")
+        """Newest first; a list's page is read as card rows (`card_rows()`)."""
+        return self.order_by("-published_at", "-pk")
 
     def card_rows(self, *extra: str) -> list:
         """These articles as plain card rows (rendering.CardRow), `extra` columns added."""
@@ -220,7 +194,7 @@ class ArticleQuerySet(models.QuerySet):
             ).values("newest")
             return (
                 self.filter(pk__in=ids)
-                .for_cards()
+                .select_related("source", "section")
                 .order_by("section__position", "section_id", "-published_at", "-pk")
             )
         ranked = published.annotate(
@@ -232,7 +206,7 @@ class ArticleQuerySet(models.QuerySet):
         )
         return (
             ranked.filter(rank_in_section__lte=per_section)
-            .for_cards()
+            .select_related("source", "section")
             .order_by("section__position", "section_id", "rank_in_section")
         )
 
@@ -245,7 +219,7 @@ class ArticleQuerySet(models.QuerySet):
             self.published(now=now)
             .filter(most_read__isnull=False)
             .annotate(recent_views=models.F("most_read__views"))
-            .for_cards()
+            .select_related("source", "section")
             .order_by("-recent_views", "-published_at", "-pk")
         )
 
@@ -602,12 +576,6 @@ class TickerHeadline(models.Model):
                 url = article_url(slug, article_id)
             shown.append((text, url))
         return shown
-
-    @property
-    def link(self) -> str:
-        if self.article_id and self.article.is_published:
-            return self.article.get_absolute_url()
-        return self.url
 
 
 _TICKER_ROWS = Prepared(

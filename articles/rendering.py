@@ -14,7 +14,7 @@ import html
 from typing import NamedTuple
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi, gettext, pgettext
@@ -57,6 +57,11 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
+def in_language(obj, field: str, language: str) -> str:
+    """A translated field in `language`, or in Arabic when that is empty (names only)."""
+    return getattr(obj, f"{field}_{language}", None) or getattr(obj, f"{field}_ar")
+
+
 class Named(NamedTuple):
     """A source or a section as a card shows it: its page and its name."""
 
@@ -69,7 +74,7 @@ class Named(NamedTuple):
     @property
     def display_name(self) -> str:
         """The name in the interface language, or in Arabic when it has none."""
-        return getattr(self, f"name_{get_language()}", None) or self.name_ar
+        return in_language(self, "name", get_language())
 
     def get_absolute_url(self) -> str:
         return links.address(self.url_name, slug=self.slug)
@@ -149,15 +154,6 @@ def digits(text: str) -> str:
 def data_text(value) -> str:
     """Text from the database, safe to put in HTML: escaped, bidi controls taken out."""
     return escape(strip_bidi_controls(value) if isinstance(value, str) else value)
-
-
-def local_date(value, format_string: str = "j F Y") -> str:
-    """A stored time as the template filter `date` writes it, in the current time zone."""
-    if not value:
-        return ""
-    if settings.USE_TZ and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return formats.date_format(value, format_string)
 
 
 def block_html(
@@ -313,7 +309,7 @@ class Cards:
 
     def name(self, obj) -> str:
         """A source's or section's name in the interface language, else in Arabic."""
-        return getattr(obj, f"name_{self.language}", None) or obj.name_ar
+        return in_language(obj, "name", self.language)
 
     def link(self, url: str) -> str:
         return escape(with_mode(url, self.mode))
