@@ -5,6 +5,8 @@ translation.py, which adds an Arabic (`_ar`, required) and an English (`_en`,
 optional) column for each of them.
 """
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -17,7 +19,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import links
-from .prepared import Prepared
+from .prepared import Prepared, read_together
 from .rendering import CARD_COLUMNS, BlockRow, in_language
 
 SLUG_MAX_LENGTH = 120
@@ -548,15 +550,18 @@ class TickerHeadline(models.Model):
         return self.text
 
     @classmethod
-    def shown(cls, *, at=None) -> list[tuple[str, str]]:
+    def shown(cls, *, at=None, rows=None) -> list[tuple[str, str]]:
         """What the ticker shows: (Arabic text, link or "") for each `active()` headline.
 
         The same headlines as active(), read as plain values by a query
         compiled once per process (articles.prepared: this runs on every
-        page), the time window checked here. A headline links to its article
+        page), the time window checked here; or from `rows` that query gave,
+        read with a page's own (PageFrame). A headline links to its article
         while readers may open it, else to its outside address, if any.
         """
         at = at or timezone.now()
+        if rows is None:
+            rows = _TICKER_ROWS.rows()
         article_url = links.addresses("articles:detail", with_pk=True)
         shown = []
         for (
@@ -569,7 +574,7 @@ class TickerHeadline(models.Model):
             status,
             published,
             expires,
-        ) in _TICKER_ROWS.rows():
+        ) in rows:
             if (start is not None and start > at) or (until is not None and until <= at):
                 continue
             if article_id and Article.public_now(status, published, expires, now=at):
@@ -647,9 +652,13 @@ ARTICLE_PAGE_ROWS = Prepared(
 )
 
 
-def article_for_page(article_id: int, *, using: str = "default"):
-    """The article with this id, its source and section attached, or None."""
-    rows = ARTICLE_PAGE_ROWS.rows(using=using, article=article_id)
+def article_for_page(article_id: int, *, using: str = "default", rows=None):
+    """The article with this id, its source and section attached, or None.
+
+    From `rows` ARTICLE_PAGE_ROWS gave for it, when they have been read.
+    """
+    if rows is None:
+        rows = ARTICLE_PAGE_ROWS.rows(using=using, article=article_id)
     if not rows:
         return None
     row = rows[0]
@@ -666,6 +675,24 @@ def article_for_page(article_id: int, *, using: str = "default"):
 SECTION_NAV_ROWS = Prepared(
     lambda: Section.objects.order_by("position", "pk").values_list("slug", "name_ar", "name_en")
 )
+
+
+class PageFrame(NamedTuple):
+    """What every page shows around its own content: the ticker's rows, the sections'.
+
+    Read with the page's own rows (`read_with_frame`), in one round trip; the
+    ticker and section navigation tags read them themselves when a page has
+    no frame.
+    """
+
+    ticker: list[tuple]
+    sections: list[tuple]
+
+
+def read_with_frame(*runs: tuple[Prepared, dict]) -> tuple[PageFrame, list[list[tuple]]]:
+    """A page's own prepared queries' rows, and its frame's, read together."""
+    *own, ticker, sections = read_together(*runs, (_TICKER_ROWS, {}), (SECTION_NAV_ROWS, {}))
+    return PageFrame(ticker, sections), own
 
 
 class HourlyViews(models.Model):

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reading, rendering, seo
 from .models import (
+    ARTICLE_PAGE_ROWS,
     BODY_ROWS,
     CORRECTION_ROWS,
     RELATED_ROWS,
@@ -19,8 +20,9 @@ from .models import (
     Section,
     Source,
     article_for_page,
+    read_with_frame,
 )
-from .prepared import Prepared
+from .prepared import Prepared, read_together
 from .search import query as search_query
 from .search.form import SearchForm
 from .search.results import SearchPaginator, present, search_articles
@@ -56,14 +58,13 @@ FEATURED_ROWS = Prepared(
     ),
     times=("now",),
 )
+# One more than the list shows: the featured article, if among them, is left out.
 LATEST_ROWS = Prepared(
-    lambda featured, now: (
+    lambda now: (
         Article.objects.published(now=now)
-        .exclude(pk=featured)
         .order_by("-published_at", "-pk")
-        .values_list(*rendering.CARD_COLUMNS)[:HOME_LATEST]
+        .values_list(*rendering.CARD_COLUMNS)[: HOME_LATEST + 1]
     ),
-    ids=("featured",),
     times=("now",),
 )
 SECTION_ROWS = Prepared(
@@ -88,18 +89,26 @@ class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        # Every list as plain card rows (rendering.CardRow), not model instances.
+        # Every list as plain card rows (rendering.CardRow), not model instances,
+        # read together with the page's frame in one round trip.
         now = timezone.now()
-        featured = next((rendering.CardRow(row) for row in FEATURED_ROWS.rows(now=now)), None)
-        latest = LATEST_ROWS.rows(featured=featured.pk if featured else 0, now=now)
+        frame, (featured, latest, in_sections, most_read) = read_with_frame(
+            (FEATURED_ROWS, {"now": now}),
+            (LATEST_ROWS, {"now": now}),
+            (SECTION_ROWS, {"now": now, "since": now - RECENT_FOR_SECTIONS}),
+            (MOST_READ_ROWS, {"now": now}),
+        )
+        featured = next((rendering.CardRow(row) for row in featured), None)
+        latest = [rendering.CardRow(row) for row in latest]
+        latest = [article for article in latest if featured is None or article.pk != featured.pk]
         sections = {}
-        for row in SECTION_ROWS.rows(now=now, since=now - RECENT_FOR_SECTIONS):
+        for row in in_sections:
             article = rendering.CardRow(row)
             sections.setdefault(article.section, []).append(article)
-        most_read = MOST_READ_ROWS.rows(now=now)
         return super().get_context_data(
+            frame=frame,
             featured=featured,
-            latest=[rendering.CardRow(row) for row in latest],
+            latest=latest[:HOME_LATEST],
             sections=sections.items(),
             most_read=[rendering.CardRow(row, ("recent_views",)) for row in most_read],
             **kwargs,
@@ -117,12 +126,20 @@ class ArticleDetailView(DetailView):
         """The article, if this reader may see it (editors see every one).
 
         Read by a query compiled once per process (articles.models.
-        article_for_page); the same rule as `visible_to()`, checked here.
+        article_for_page), together with its body, related stories and
+        corrections and the page's frame, in one round trip; the same rule
+        as `visible_to()`, checked here.
         """
         if queryset is not None:
             return super().get_object(queryset)
         pk = self.kwargs["pk"]
-        article = article_for_page(pk) if 0 < pk < 2**63 else None
+        if not 0 < pk < 2**63:
+            raise Http404
+        self.frame, (rows, *self.body_rows) = read_with_frame(
+            (ARTICLE_PAGE_ROWS, {"article": pk}),
+            *self.body_queries(pk),
+        )
+        article = article_for_page(pk, rows=rows)
         user = self.request.user
         if article is None or not (
             (user.is_authenticated and user.is_staff) or article.is_published
@@ -141,29 +158,37 @@ class ArticleDetailView(DetailView):
         # here: pages set no cookie, so that they can be cached for every reader.
         return self.render_to_response(self.get_context_data(object=article))
 
+    @staticmethod
+    def body_queries(pk):
+        return [(query, {"article": pk}) for query in (BODY_ROWS, RELATED_ROWS, CORRECTION_ROWS)]
+
     def load_body(self, article):
         """The article's blocks, published related stories and corrections, as plain rows.
 
-        Each read by one query compiled once per process (articles.prepared)
+        Each read by a query compiled once per process (articles.prepared)
         rather than built through prefetch_related, and as values
         (rendering.BlockRow, CardRow, CorrectionRow), not model instances:
-        half of the cost of making an article page.
+        half of the cost of making an article page. Read with the article
+        when get_object() read it, else here.
         """
+        rows = getattr(self, "body_rows", None)
+        if rows is None:
+            rows = read_together(*self.body_queries(article.pk))
+        blocks, related, corrections = rows
         now = timezone.now()
         article.published_related = [
             rendering.CardRow(row[:-2])
-            for row in RELATED_ROWS.rows(article=article.pk)
+            for row in related
             if Article.public_now(row[-2], row[5], row[-1], now=now)
         ]
-        article.shown_corrections = [
-            rendering.CorrectionRow(*row) for row in CORRECTION_ROWS.rows(article=article.pk)
-        ]
-        return [rendering.BlockRow(*row) for row in BODY_ROWS.rows(article=article.pk)]
+        article.shown_corrections = [rendering.CorrectionRow(*row) for row in corrections]
+        return [rendering.BlockRow(*row) for row in blocks]
 
     def get_context_data(self, **kwargs):
         article = self.object
         canonical = seo.article_canonical(self.request, article)
         return super().get_context_data(
+            frame=getattr(self, "frame", None),
             mode=reading.reading_mode(self.request),
             blocks=self.load_body(article),
             canonical_url=canonical,

@@ -11,13 +11,19 @@ from articles.text import strip_bidi_controls
 register = template.Library()
 
 
+def _frame(context, part: str):
+    """The page's frame's rows for `part`, when its view read them (models.PageFrame)."""
+    frame = context.get("frame")
+    return None if frame is None else getattr(frame, part)
+
+
 @register.inclusion_tag("includes/ticker.html", takes_context=True)
 def ticker(context):
     """The curated headlines: (Arabic text, link or "") each, links keeping ?view=."""
     mode = mode_in_address(context)
     headlines = [
         (text, rendering.with_mode(link, mode) if link.startswith("/") else link)
-        for text, link in TickerHeadline.shown()
+        for text, link in TickerHeadline.shown(rows=_frame(context, "ticker"))
     ]
     return {"headlines": headlines, "items": rendering.ticker_items(headlines)}
 
@@ -29,7 +35,8 @@ def section_nav(context):
     mode = mode_in_address(context)
     here = request.path if request is not None else None
     sections = []
-    for slug, name_ar, name_en in SECTION_NAV_ROWS.rows():
+    rows = _frame(context, "sections")
+    for slug, name_ar, name_en in SECTION_NAV_ROWS.rows() if rows is None else rows:
         url = links.address("articles:section", slug=slug)
         name = (name_en or name_ar) if get_language() == "en" else name_ar
         sections.append((rendering.with_mode(url, mode), name, unquote(url) == here))

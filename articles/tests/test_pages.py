@@ -101,6 +101,25 @@ def test_home_shows_featured_article_apart_from_latest(client):
     )
 
 
+def test_home_latest_list_stays_full_when_the_featured_article_is_the_newest(client):
+    from articles.views import HOME_LATEST
+
+    featured = ArticleFactory(
+        title_ar="الأبرز والأحدث", is_featured=True, published_at=hours_ago(1)
+    )
+    others = [
+        ArticleFactory(title_ar=f"خبر رقم {number}", published_at=hours_ago(2 + number))
+        for number in range(HOME_LATEST + 2)
+    ]
+
+    response = client.get("/")
+
+    assert listed_titles(response, within=LATEST) == [
+        other.title_ar for other in others[:HOME_LATEST]
+    ]
+    assert featured.title_ar not in listed_titles(response, within=LATEST)
+
+
 def test_home_is_arabic_right_to_left(client):
     response = client.get("/")
 

@@ -99,8 +99,66 @@ def test_times_are_parameters_each_run_fills_in():
     earlier = ArticleFactory(title_ar="سابق", published_at=now - datetime.timedelta(hours=1))
 
     assert FEATURED_ROWS.rows(now=now) == []
-    assert [row[2] for row in LATEST_ROWS.rows(featured=0, now=now)] == ["سابق"]
+    assert [row[2] for row in LATEST_ROWS.rows(now=now)] == ["سابق"]
     later = now + datetime.timedelta(hours=2)
     assert [row[0] for row in FEATURED_ROWS.rows(now=later)] == [soon.pk]
-    assert [row[2] for row in LATEST_ROWS.rows(featured=soon.pk, now=later)] == ["سابق"]
-    assert [row[2] for row in LATEST_ROWS.rows(featured=earlier.pk, now=later)] == ["قريبا"]
+    assert [row[0] for row in LATEST_ROWS.rows(now=later)] == [soon.pk, earlier.pk]
+
+
+# Several prepared queries read together (one round trip on PostgreSQL).
+
+
+@pytest.mark.django_db
+def test_queries_read_together_give_each_its_own_rows_in_order():
+    from articles.models import BODY_ROWS
+    from articles.prepared import read_together
+
+    SectionFactory(name_ar="قسم", position=1)
+    TickerHeadlineFactory(text_ar="عاجل")
+    article = ArticleFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        sections, body, ticker = read_together(
+            (SECTION_NAV_ROWS, {}), (BODY_ROWS, {"article": article.pk}), (_TICKER_ROWS, {})
+        )
+
+    assert (sections, body, ticker) == (
+        SECTION_NAV_ROWS.rows(),
+        BODY_ROWS.rows(article=article.pk),
+        _TICKER_ROWS.rows(),
+    )
+    assert [row[1] for row in sections] == ["قسم"]
+    # Each is still a query of its own to Django, logged and counted.
+    assert len([query for query in queries if "SELECT 1" != query["sql"]]) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_query_read_together_is_a_database_error_and_the_next_page_works(client):
+    from django.db import DatabaseError
+
+    from articles.prepared import read_together
+
+    broken = Prepared(lambda: Section.objects.extra(where=["no_such_column = 1"]).values_list("pk"))
+    with pytest.raises(DatabaseError):
+        read_together((SECTION_NAV_ROWS, {}), (broken, {}))
+
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+@pytest.mark.django_db
+def test_on_postgresql_a_page_s_queries_are_prepared_statements_with_generic_plans(client):
+    article = ArticleFactory()
+    for _ in range(2):
+        assert client.get(article.get_absolute_url()).status_code == 200
+        assert client.get("/").status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+
+    # The article, its blocks, related stories and corrections, the home
+    # page's four lists, the ticker and the sections: planned once each.
+    assert len(prepared) >= 10
+    assert all(custom == 0 and generic >= 2 for _, generic, custom in prepared)
+    assert any('FROM "articles_articleblock"' in statement for statement, _, _ in prepared)

@@ -139,6 +139,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    # The queries every page runs (articles.prepared) are sent as prepared
+    # statements, each planned once per connection with a generic plan:
+    # planning them took PostgreSQL longer than running them. Django's own
+    # queries bind their parameters in Python (its default) and are never
+    # prepared, so neither setting touches them. A pooler in transaction
+    # mode has to support prepared statements (PgBouncer 1.21 and later,
+    # with max_prepared_statements set).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("prepare_threshold", 5)
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The article listing indexes carry expires_at as a non-key column so that
 # PostgreSQL counts from the index alone; SQLite keeps their key columns and
