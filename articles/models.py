@@ -365,6 +365,14 @@ class Article(models.Model):
             ),
             # The last change to any article, for feeds' Last-Modified.
             models.Index(fields=["updated_at"], name="article_updated"),
+            # The home page's featured story: the newest of a few, not the
+            # newest article that happens to be featured, found by reading
+            # the publication index backwards past hundreds that are not.
+            models.Index(
+                fields=["published_at"],
+                condition=Q(is_featured=True),
+                name="article_featured_published",
+            ),
         ]
 
     def __str__(self) -> str:

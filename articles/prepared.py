@@ -163,13 +163,14 @@ def _pipelines_work() -> bool:
 
 
 class _PreparingCursor(psycopg.Cursor):
-    """Parameters bound by the server, and the statement prepared at its first run.
+    """Parameters bound by the server, the statement prepared at its first run, rows in binary.
 
     (Django's own cursors bind parameters in Python and send plain SQL, which
-    PostgreSQL plans every time.)
+    PostgreSQL plans every time. Binary rows skip parsing dates from text,
+    a third of the time reading an article page's rows took.)
     """
 
-    def execute(self, query, params=None, *, prepare=True, binary=None):
+    def execute(self, query, params=None, *, prepare=True, binary=True):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, get_language_bidi, gettext, pgettext
+from django.utils.translation import get_language, get_language_bidi, gettext, ngettext, pgettext
 
 from . import links
 from .text import strip_bidi_controls
@@ -306,6 +306,7 @@ class Cards:
         self.article_url = links.addresses("articles:detail", with_pk=True)
         self.source_url = links.addresses("articles:source")
         self.section_url = links.addresses("articles:section")
+        self.group_links: dict[tuple, str] = {}
 
     def name(self, obj) -> str:
         """A source's or section's name in the interface language, else in Arabic."""
@@ -323,20 +324,38 @@ class Cards:
             f"<bdi>{escape(clock)}</bdi></time>"
         )
 
+    def group_link(self, kind: str, group) -> str:
+        """A source's or section's link on a card, made once per page for each."""
+        key = (kind, group)
+        html = self.group_links.get(key)
+        if html is None:
+            url = (self.source_url if kind == "source" else self.section_url)(group.slug)
+            html = self.group_links[key] = (
+                f'<a href="{self.link(url)}"><bdi>{data_text(self.name(group))}</bdi></a>'
+            )
+        return html
+
+    def groups(self, article) -> str:
+        """An article's source's link, then its section's, if it has one."""
+        section = article.section
+        source = self.group_link("source", article.source)
+        return source if section is None else source + self.group_link("section", section)
+
     def meta(self, article) -> str:
         """Source, section and time of an article: a card's meta line."""
-        source, section = article.source, article.section
-        parts = [
-            f'<a href="{self.link(self.source_url(source.slug))}">'
-            f"<bdi>{data_text(self.name(source))}</bdi></a>"
-        ]
-        if section is not None:
-            parts.append(
-                f'<a href="{self.link(self.section_url(section.slug))}">'
-                f"<bdi>{data_text(self.name(section))}</bdi></a>"
-            )
-        parts.append(self.time(article.published_at))
-        return "".join(parts)
+        return self.groups(article) + self.time(article.published_at)
+
+    def most_read(self, article) -> SafeString:
+        """One line of the most read list: the Arabic title (linked) and its recent views."""
+        count = article.recent_views
+        views = ngettext("<bdi>%(shown)s</bdi> view", "<bdi>%(shown)s</bdi> views", count) % {
+            "shown": escape(self.dates.digits(str(count)))
+        }
+        url = self.link(self.article_url(article.slug, article.pk))
+        return mark_safe(  # noqa: S308 -- every piece of text is escaped
+            f'<li><a href="{url}" lang="ar" dir="rtl">{data_text(article.title_ar)}</a>\n'
+            f'  <span class="card-meta">{views}</span></li>'
+        )
 
     def card(self, article) -> SafeString:
         """One article: its Arabic title (linked), English title, source, section, time."""

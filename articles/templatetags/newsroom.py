@@ -2,6 +2,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles import links, reading, rendering
@@ -109,13 +110,37 @@ def article_body(blocks, mode):
     return rendering.article_body(blocks, mode)
 
 
-@register.simple_tag(takes_context=True)
-def article_card(context, article):
-    """One article in a list (see articles.rendering.Cards), sharing one Cards per page."""
+def _cards(context) -> rendering.Cards:
+    """The page's one Cards (see articles.rendering), made by the first tag that needs it."""
     cards = context.render_context.get("article_cards")
     if cards is None:
         cards = context.render_context["article_cards"] = rendering.Cards(mode_in_address(context))
-    return cards.card(article)
+    return cards
+
+
+@register.simple_tag(takes_context=True)
+def article_card(context, article):
+    """One article in a list (see articles.rendering.Cards)."""
+    return _cards(context).card(article)
+
+
+@register.simple_tag(takes_context=True)
+def article_groups(context, article):
+    """An article's source and section, linked, as on its card."""
+    return mark_safe(_cards(context).groups(article))  # noqa: S308 -- escaped by Cards
+
+
+@register.simple_tag(takes_context=True)
+def group_link(context, group):
+    """A section's (or source's) name linked to its page, as on a card."""
+    kind = "source" if getattr(group, "url_name", "") == "articles:source" else "section"
+    return mark_safe(_cards(context).group_link(kind, group))  # noqa: S308 -- escaped by Cards
+
+
+@register.simple_tag(takes_context=True)
+def most_read_item(context, article):
+    """One line of the most read list (see articles.rendering.Cards.most_read)."""
+    return _cards(context).most_read(article)
 
 
 @register.simple_tag

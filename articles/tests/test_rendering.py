@@ -60,3 +60,36 @@ def test_cards_keep_the_reading_mode_and_name_sources_in_the_interface_language(
         ("القسم", "/en/sections/%D9%82%D8%B3%D9%85/?view=both"),
     ]
     assert card.find_all("p", cls="card-title-en") == []
+
+
+VIEWS_TEMPLATE = Template(
+    "{% load i18n newsroom %}{% blocktranslate trimmed count counter=n with shown=n|digits %}"
+    "<bdi>{{ shown }}</bdi> view{% plural %}<bdi>{{ shown }}</bdi> views{% endblocktranslate %}"
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    count=st.integers(min_value=0, max_value=10**7),
+    language=st.sampled_from(["ar", "en"]),
+    arabic_digits=st.booleans(),
+)
+def test_most_read_view_counts_are_what_the_template_s_plural_wrote(count, language, arabic_digits):
+    row = rendering.CardRow(
+        (7, "خبر", "خبر <i>", None, "", None, 1, "s", "م", None, None, None, None, None, count),
+        ("recent_views",),
+    )
+    with (
+        override_settings(NEWSROOM_ARABIC_INDIC_DIGITS=arabic_digits),
+        translation.override(language),
+    ):
+        html = rendering.Cards("en").most_read(row)
+        expected = VIEWS_TEMPLATE.render(Context({"n": count}))
+
+    assert f'<span class="card-meta">{expected}</span>' in html
+    link = parse_html(html).find("a")
+    assert (link.text, link.attrs["href"], link.attrs["lang"]) == (
+        "خبر <i>",
+        ("/en" if language == "en" else "") + f"/articles/7/{quote('خبر')}/?view=en",
+        "ar",
+    )
