@@ -38,6 +38,16 @@ def _template(name: str, with_pk: bool, language: str, prefix: str, urlconf) -> 
     return before, after
 
 
+def fixed(name: str) -> str:
+    """reverse(name) of a page that takes no arguments (the feeds, say), in the current language."""
+    return _fixed(name, get_language(), get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed(name: str, language: str, prefix: str, urlconf) -> str:
+    return reverse(name)
+
+
 def address(name: str, *, slug: str, pk: int | None = None) -> str:
     """reverse(name, kwargs={"pk": pk, "slug": slug}), or without pk when it is None."""
     if not slug or "/" in slug:

@@ -18,6 +18,7 @@ that PostgreSQL plans each once per connection rather than on every page.
 """
 
 import datetime
+import operator
 from collections.abc import Callable
 
 import psycopg
@@ -84,15 +85,19 @@ class Prepared:
     def convert(connection, compiled: tuple, rows: list) -> list[tuple]:
         """Rows as the queryset gives them: its converters applied, its column order."""
         _, _, converters, order, _ = compiled
+        if not converters and order == sorted(order):
+            return rows  # as they came (PostgreSQL's, mostly): nothing to change
+        pick = operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
         converted = []
         for row in rows:
-            row = list(row)
-            for position, (functions, expression) in converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(tuple(row[position] for position in order))
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            converted.append(pick(row))
         return converted
 
     def compile(self, using: str) -> tuple:

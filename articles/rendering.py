@@ -10,11 +10,12 @@ out of stored text) is tested on the pages, as before.
 """
 
 import datetime
+import functools
 import html
 from typing import NamedTuple
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi, gettext, ngettext, pgettext
@@ -181,6 +182,13 @@ def _block_html(kind, text, attribution, attribution_lang) -> str:
     return f"<p>{data_text(text)}</p>"
 
 
+@functools.lru_cache(maxsize=16)
+def _month_names(language: str) -> dict[int, str]:
+    """The months' names in a language, as the date filter writes them (`F`)."""
+    with translation.override(language):
+        return {number: str(name) for number, name in MONTHS.items()}
+
+
 class Dates:
     """Times as the date and time template filters write them, in the current time zone.
 
@@ -191,7 +199,7 @@ class Dates:
 
     def __init__(self):
         language = get_language()
-        self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.months = _month_names(language)
         self.arabic_digits = settings.NEWSROOM_ARABIC_INDIC_DIGITS and language == "ar"
         self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
 

@@ -92,6 +92,18 @@ def reader_url(context, target):
     return urlunsplit(parts._replace(query=query.urlencode()))
 
 
+@register.simple_tag
+def address(name):
+    """`{% url name %}` of a page that takes no arguments, worked out once per language."""
+    return links.fixed(name)
+
+
+@register.simple_tag(takes_context=True)
+def reader_address(context, name):
+    """`{% address name %}` keeping a ?view= chosen here, as reader_url does."""
+    return rendering.with_mode(links.fixed(name), mode_in_address(context))
+
+
 @register.filter
 def nobidi(text):
     """Data text without the bidi controls that could reorder the page around it."""

@@ -55,3 +55,24 @@ def test_the_url_configuration_is_part_of_the_key():
     assert links.address("articles:source", slug="x") == reverse(
         "articles:source", kwargs={"slug": "x"}
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "articles:home",
+        "articles:search",
+        "articles:feeds",
+        "articles:feed-rss",
+        "articles:corrections",
+    ],
+)
+def test_fixed_addresses_are_what_reverse_gives_in_each_language_and_under_a_prefix(name):
+    for prefix in ("/", "/news/"):
+        set_script_prefix(prefix)
+        try:
+            for language in ("ar", "en"):
+                with translation.override(language):
+                    assert links.fixed(name) == reverse(name)
+        finally:
+            set_script_prefix("/")
