@@ -150,6 +150,9 @@ if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("prepare_threshold", 5)
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan"
+    # Django's backend, with a health check that asks the server only when
+    # the connection looks unwell (see the module).
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The article listing indexes carry expires_at as a non-key column so that
 # PostgreSQL counts from the index alone; SQLite keeps their key columns and

@@ -23,7 +23,7 @@ NEWSROOM_PAGE_CACHE_SECONDS = 0
 NEWSROOM_VIEW_FLUSH_SECONDS = 0
 # A test database of this run's own on PostgreSQL, so that two runs on one
 # machine (a developer's and CI's) never clash over "test_<name>".
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405 -- from base
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405 -- from base
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (  # noqa: F405 -- from base
         f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405 -- from base
     )
