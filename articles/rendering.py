@@ -219,6 +219,18 @@ class Dates:
         """`time:"H:i"|digits`, the value already local."""
         return self.digits(f"{value.hour:02d}:{value.minute:02d}")
 
+    def iso(self, value) -> str:
+        """`date:"c"`."""
+        return self.local(value).isoformat()
+
+    def element(self, value) -> str:
+        """<time> with the ISO date, then "day month year hh:mm" as the filters write them."""
+        value = self.local(value)
+        return (
+            f'<time datetime="{escape(value.isoformat())}">{escape(self.day(value))} '
+            f"<bdi>{escape(self.clock(value))}</bdi></time>"
+        )
+
 
 class Provenance:
     """Where each block's English came from, in the interface language, for one page."""
@@ -324,13 +336,7 @@ class Cards:
         return escape(with_mode(url, self.mode))
 
     def time(self, value) -> str:
-        """<time> with the ISO date, then "day month year hh:mm" as the filters write them."""
-        value = self.dates.local(value)
-        day, clock = self.dates.day(value), self.dates.clock(value)
-        return (
-            f'<time datetime="{escape(value.isoformat())}">{escape(day)} '
-            f"<bdi>{escape(clock)}</bdi></time>"
-        )
+        return self.dates.element(value)
 
     def group_link(self, kind: str, group) -> str:
         """A source's or section's link on a card, made once per page for each."""

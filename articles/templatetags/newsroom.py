@@ -130,6 +130,25 @@ def _cards(context) -> rendering.Cards:
     return cards
 
 
+def _dates(context) -> rendering.Dates:
+    return _cards(context).dates
+
+
+@register.simple_tag(takes_context=True)
+def time_element(context, value):
+    """<time>: the ISO date, then "day month year <bdi>hh:mm</bdi>" (articles.rendering.Dates).
+
+    What `date:"c"`, `date:"j F Y"|digits` and `time:"H:i"|digits` write.
+    """
+    return mark_safe(_dates(context).element(value))  # noqa: S308 -- escaped by Dates
+
+
+@register.simple_tag(takes_context=True)
+def iso_time(context, value):
+    """`{{ value|date:"c" }}`, written by articles.rendering.Dates."""
+    return _dates(context).iso(value)
+
+
 @register.simple_tag(takes_context=True)
 def article_card(context, article):
     """One article in a list (see articles.rendering.Cards)."""

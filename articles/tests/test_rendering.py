@@ -19,6 +19,7 @@ FILTERS = Template(
     '{% load newsroom %}<time datetime="{{ at|date:\'c\' }}">{{ at|date:"j F Y"|digits }} '
     '<bdi>{{ at|time:"H:i"|digits }}</bdi></time>'
 )
+ISO_FILTER = Template("{{ at|date:'c' }}")
 MOMENTS = st.datetimes(
     min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(2200, 12, 31)
 ).map(lambda moment: moment.replace(tzinfo=datetime.UTC))
@@ -38,6 +39,7 @@ def test_card_times_are_what_the_date_and_time_filters_write(at, language, zone,
         timezone.override(zoneinfo.ZoneInfo(zone)),
     ):
         assert rendering.Cards().time(at) == FILTERS.render(Context({"at": at}))
+        assert rendering.Dates().iso(at) == ISO_FILTER.render(Context({"at": at}))
 
 
 @pytest.mark.django_db
