@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles import links, reading, rendering
-from articles.models import SECTION_NAV_ROWS, TickerHeadline
+from articles.models import SECTION_NAV_ROWS, Source, TickerHeadline
 from articles.text import strip_bidi_controls
 
 register = template.Library()
@@ -164,7 +164,8 @@ def article_groups(context, article):
 @register.simple_tag(takes_context=True)
 def group_link(context, group):
     """A section's (or source's) name linked to its page, as on a card."""
-    kind = "source" if getattr(group, "url_name", "") == "articles:source" else "section"
+    is_source = isinstance(group, Source) or getattr(group, "url_name", "") == "articles:source"
+    kind = "source" if is_source else "section"
     return mark_safe(_cards(context).group_link(kind, group))  # noqa: S308 -- escaped by Cards
 
 
